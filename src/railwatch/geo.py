@@ -1,0 +1,73 @@
+"""Small geodesy helpers shared by every stage: the local UTM zone, metres along a line (chainage),
+and lon/lat <-> metric projection. Records hold lon/lat; metres come from here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pyproj import CRS, Geod, Transformer
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform as shapely_transform
+
+WGS84 = CRS.from_epsg(4326)
+_GEOD = Geod(ellps="WGS84")
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """EPSG code of the WGS84 UTM zone that holds (lon, lat)."""
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS84 UTM CRS for (lon, lat): the metric frame railwatch renders and measures in."""
+    return CRS.from_epsg(utm_epsg(lon, lat))
+
+
+@lru_cache(maxsize=64)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+def transformer(src: CRS | str | int, dst: CRS | str | int) -> Transformer:
+    """A cached always_xy transformer between two CRSs."""
+    return _transformer(CRS.from_user_input(src).to_wkt(), CRS.from_user_input(dst).to_wkt())
+
+
+def reproject(geom: BaseGeometry, src: CRS | str | int, dst: CRS | str | int) -> BaseGeometry:
+    """Reproject a shapely geometry between CRSs (x=lon/easting first)."""
+    t = transformer(src, dst)
+    return shapely_transform(t.transform, geom)
+
+
+def to_utm(geom: BaseGeometry) -> tuple[BaseGeometry, CRS]:
+    """Project a lon/lat geometry into the UTM zone of its centroid; returns (geometry, crs)."""
+    c = geom.centroid
+    crs = utm_crs(c.x, c.y)
+    return reproject(geom, WGS84, crs), crs
+
+
+def line_length_m(line: LineString) -> float:
+    """Geodesic length in metres of a lon/lat LineString."""
+    return float(_GEOD.geometry_length(line))
+
+
+def distance_m(a: Point, b: Point) -> float:
+    """Geodesic distance in metres between two lon/lat points."""
+    _, _, d = _GEOD.inv(a.x, a.y, b.x, b.y)
+    return float(d)
+
+
+def chainage_m(line: LineString, point: Point) -> float:
+    """Metres along a lon/lat line from its first vertex to the point's projection on it."""
+    line_m, crs = to_utm(line)
+    pt_m = reproject(point, WGS84, crs)
+    return float(line_m.project(pt_m))
+
+
+def point_at(line: LineString, chainage: float) -> Point:
+    """The lon/lat point at a chainage (metres from the first vertex) on a lon/lat line."""
+    line_m, crs = to_utm(line)
+    p = line_m.interpolate(chainage)
+    return reproject(p, crs, WGS84)
