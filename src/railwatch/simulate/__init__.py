@@ -1,0 +1,18 @@
+"""Simulated, georeferenced rail scenes with exact ground truth: for tests, benchmarks, the demo, and
+for checking a method before buying imagery.
+
+    from railwatch import simulate
+    site = simulate.make_site(seed=1)
+    cars = simulate.random_cars(site, seed=1, occupancy=0.5)
+    tif = simulate.render(site, cars, "scene.tif", gsd_m=0.5, acquired=datetime(...), seed=1)
+    truth = simulate.truth.read(tif)
+"""
+
+from __future__ import annotations
+
+from railwatch.simulate import truth
+from railwatch.simulate.cars import random_cars
+from railwatch.simulate.render import render
+from railwatch.simulate.site import combine, make_site
+
+__all__ = ["render", "random_cars", "make_site", "combine", "truth"]
