@@ -231,6 +231,8 @@ def test_open_in_missing_folder(tmp_path):
 
 
 def test_sqlite_pragmas(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -10,9 +10,20 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import DateTime, LargeBinary
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
 SRID = 4326
+
+
+class PostGISGeometry(UserDefinedType[BaseGeometry]):
+    """PostGIS `geometry(Geometry, 4326)`. Not geoalchemy2's type: its table create/drop event hooks
+    assume SQLAlchemy's own DDL and break under Alembic's `create_table`. Values go in as EWKT text
+    and come back as hex EWKB, which `Geometry` converts."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return f"geometry(Geometry,{SRID})"
 
 
 class Geometry(TypeDecorator[BaseGeometry]):
@@ -23,9 +34,7 @@ class Geometry(TypeDecorator[BaseGeometry]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
-            from geoalchemy2 import Geometry as PostGISGeometry  # only needed on PostgreSQL
-
-            return dialect.type_descriptor(PostGISGeometry(srid=SRID, spatial_index=False))
+            return dialect.type_descriptor(PostGISGeometry())
         return dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: BaseGeometry | None, dialect: Dialect) -> Any:
@@ -38,7 +47,7 @@ class Geometry(TypeDecorator[BaseGeometry]):
     def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
         if value is None:
             return None
-        data = getattr(value, "data", value)  # geoalchemy2 WKBElement on PostGIS
+        data = value  # bytes on SQLite, hex EWKB text on PostGIS
         if isinstance(data, memoryview):
             data = data.tobytes()
         return shapely.from_wkb(data)
