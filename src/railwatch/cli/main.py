@@ -17,6 +17,7 @@ COMMANDS = [
     "version",
     "ingest",
     "analyze",
+    "simulate",
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from railwatch.simulate import truth
 from railwatch.simulate.cars import random_cars
 from railwatch.simulate.render import render
+from railwatch.simulate.scenarios import SCENARIOS, scenario
 from railwatch.simulate.site import combine, make_site
 
-__all__ = ["render", "random_cars", "make_site", "combine", "truth"]
+__all__ = ["render", "random_cars", "make_site", "combine", "truth", "scenario", "SCENARIOS"]

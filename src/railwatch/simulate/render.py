@@ -44,6 +44,8 @@ HALO_PX = 4
 CAR_HEIGHT_M = 4.0
 MAST_HEIGHT_M = 9.0
 PIECE_M = 40.0
+LAYERS = ("road", "bshadow", "building", "ballast", "sleeper", "rail", "cshadow", "mshadow", "car", "mast")
+"""Drawing order, bottom to top."""
 CLOUD_SCALE_M = 350.0
 CLOUD_HEIGHT_M = 1500.0
 
@@ -97,7 +99,6 @@ class Plan:
     seed: int
     fine: int
     layers: dict[str, list[Item]]
-    roads: list[tuple[float, float, float, float, float]]
     shift: tuple[float, float]
     shadow_per_m: tuple[float, float]
     cloud_threshold: float | None
@@ -115,13 +116,13 @@ def _as_site(site: Site | Sequence[Site]) -> Site:
 
 
 def _scene_box(site: Site, crs, extent_m: tuple[float, float] | None) -> tuple[float, float, float, float]:
-    geoms = [site.aoi] + [t.line for t in site.tracks]
-    u = reproject(unary_union(geoms), WGS84, crs)
-    xmin, ymin, xmax, ymax = u.bounds
+    """The scene's UTM bounds: the site's AOI plus 30 m, or `extent_m` centred on the AOI."""
+    aoi = reproject(site.aoi, WGS84, crs)
     if extent_m is not None:
-        a = reproject(site.aoi, WGS84, crs).centroid
+        c = aoi.centroid
         w, h = float(extent_m[0]), float(extent_m[1])
-        return a.x - w / 2, a.y - h / 2, a.x + w / 2, a.y + h / 2
+        return c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2
+    xmin, ymin, xmax, ymax = aoi.bounds
     pad = 30.0
     return xmin - pad, ymin - pad, xmax + pad, ymax + pad
 
@@ -202,10 +203,7 @@ def _plan(
     look_az = float(rng.uniform(0, 360))
     lean = math.tan(math.radians(off_nadir_deg))
     lean_per_m = (math.sin(math.radians(look_az)) * lean, math.cos(math.radians(look_az)) * lean)
-    layers: dict[str, list[Item]] = {
-        k_: []
-        for k_ in ("bshadow", "building", "ballast", "sleeper", "rail", "cshadow", "mshadow", "car", "mast")
-    }
+    layers: dict[str, list[Item]] = {k_: [] for k_ in LAYERS}
 
     def add(layer: str, kind: str, cx, cy, ax, ay, reach: float, extra=(0.0, 0.0), **params) -> None:
         ex, ey = extra
@@ -405,21 +403,20 @@ def _plan(
             break
 
     # clouds: a noise field thresholded to the asked fraction, its shadow offset away from the sun
-    threshold = None
-    if clouds > 0:
-        gx = np.linspace(xmin, xmax, 160)
-        gy = np.linspace(ymin, ymax, 160)
-        sample = _cloud_noise(gx[None, :], gy[:, None], seed)
-        threshold = float(np.quantile(sample, 1.0 - min(0.999, clouds)))
-    coff = min(CLOUD_HEIGHT_M * k, 600.0)
-    cloud_offset = (-math.sin(math.radians(az)) * coff, -math.cos(math.radians(az)) * coff)
+    for xa, ya, xb, yb, half in roads:
+        seg = LineString([(xa, ya), (xb, yb)])
+        n = max(1, math.ceil(seg.length / (PIECE_M * 2)))
+        for p in range(n):
+            cx, cy, ax, ay, plen = _frame(seg, seg.length * p / n, seg.length * (p + 1) / n)
+            add("road", "road", cx, cy, ax, ay, plen / 2 + half + 1, half_len=plen / 2, half_w=half)
+
+    threshold, cloud_offset = _sky((xmin, ymin, xmax, ymax), seed, clouds, az, el)
 
     plan = Plan(
         grid=grid,
         seed=seed,
         fine=_fine_factor(gsd_m),
         layers=layers,
-        roads=roads,
         shift=shift,
         shadow_per_m=shadow_per_m,
         cloud_threshold=threshold,
@@ -450,6 +447,58 @@ def _plan(
         "tracks": coverage,
     }
     return plan, truth_cars, meta
+
+
+def _sky(bounds, seed: int, clouds: float, az: float, el: float) -> tuple[float | None, tuple[float, float]]:
+    """Cloud threshold for the asked cloud fraction over the scene, and the cloud shadows' offset (m)."""
+    xmin, ymin, xmax, ymax = bounds
+    threshold = None
+    if clouds > 0:
+        gx = np.linspace(xmin, xmax, 160)
+        gy = np.linspace(ymin, ymax, 160)
+        sample = _cloud_noise(gx[None, :], gy[:, None], seed)
+        threshold = float(np.quantile(sample, 1.0 - min(0.999, clouds)))
+    coff = min(CLOUD_HEIGHT_M / math.tan(math.radians(max(el, 12.0))), 600.0)
+    return threshold, (-math.sin(math.radians(az)) * coff, -math.cos(math.radians(az)) * coff)
+
+
+def track_coverage(
+    site: Site | Sequence[Site],
+    *,
+    acquired: datetime,
+    seed: int,
+    clouds: float,
+    misregistration_m: float | tuple[float, float] = 0.0,
+    extent_m: tuple[float, float] | None = None,
+    gsd_m: float = 1.0,
+) -> dict[str, float]:
+    """The per-track coverage `render` would write into the truth for these settings, without rendering
+    (scenarios use it to pick partly cloudy looks)."""
+    site = _as_site(site)
+    centre = site.aoi.centroid
+    crs = utm_crs(centre.x, centre.y)
+    bounds = _scene_box(site, crs, extent_m)
+    shift = _misregistration(misregistration_m, np.random.default_rng([seed, 7]))
+    az, el = sun.position(centre.x, centre.y, acquired)
+    threshold, offset = _sky(bounds, seed, clouds, az, el)
+    xmin, ymin, xmax, ymax = bounds
+    grid = Grid(
+        xmin, ymax, gsd_m, max(1, round((xmax - xmin) / gsd_m)), max(1, round((ymax - ymin) / gsd_m)), crs
+    )
+    plan = Plan(
+        grid=grid,
+        seed=seed,
+        fine=1,
+        layers={},
+        shift=shift,
+        shadow_per_m=(0.0, 0.0),
+        cloud_threshold=threshold,
+        cloud_offset=offset,
+        haze=0.0,
+    )
+    return {
+        t.id: round(_coverage(plan, translate(reproject(t.line, WGS84, crs), *shift)), 4) for t in site.tracks
+    }
 
 
 def _cloud_noise(x, y, seed: int) -> np.ndarray:
@@ -534,31 +583,6 @@ def _field(plan: Plan, r0, r1, c0, c1, step: int, scale_m: float, seed: int, oct
     return noise.upsample(coarse, step, r0 - lr0 * step, c0 - lc0 * step, r1 - r0, c1 - c0)
 
 
-def _roads(plan: Plan, canvas: np.ndarray, r0: int, r1: int, c0: int, c1: int) -> None:
-    g = plan.grid
-    xs = g.cols(c0, c1)[None, :]
-    ys = g.rows(r0, r1)[:, None]
-    bx0, bx1, by1, by0 = xs[0, 0], xs[0, -1], ys[0, 0], ys[-1, 0]
-    for xa, ya, xb, yb, half in plan.roads:
-        if (
-            max(xa, xb) < bx0 - half
-            or min(xa, xb) > bx1 + half
-            or max(ya, yb) < by0 - half
-            or min(ya, yb) > by1 + half
-        ):
-            continue
-        dx, dy = xb - xa, yb - ya
-        n2 = dx * dx + dy * dy or 1.0
-        t = np.clip(((xs - xa) * dx + (ys - ya) * dy) / n2, 0, 1)
-        d = np.hypot(xs - (xa + t * dx), ys - (ya + t * dy)).astype(F32)
-        a = paint.box(d, half, g.gsd_m)
-        if not a.any():
-            continue
-        tex = 0.92 + 0.12 * noise.value(xs, ys, 2.0, plan.seed + 5)
-        col = paint.shade(paint.rgb("#6a6966"), tex)
-        canvas[:] = canvas * (1 - a[..., None]) + col * a[..., None]
-
-
 def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int, c1: int) -> None:
     """Draw one item into the block canvas (covering rows r0..r1, cols c0..c1) through its fine window."""
     g = plan.grid
@@ -579,6 +603,15 @@ def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int,
     if k == "ballast":
         col, a = paint.ballast(u, v, xs, ys, p["gauge"], px, p["seed"])
         a = a * paint.box(u, p["half_len"] + 0.3, px)
+    elif k == "road":
+        a = paint.box(u, p["half_len"] + 0.5, px) * paint.box(v, p["half_w"], px)
+        tex = (
+            0.9
+            + 0.1 * noise.value(xs, ys, 1.5, plan.seed + 5)
+            + 0.04 * (noise.hash01(np.floor(xs / 0.3), np.floor(ys / 0.3), plan.seed + 6) - 0.5)
+        )
+        edge = 1.0 + 0.12 * (np.abs(v) > p["half_w"] - 0.35)
+        col = paint.shade(paint.rgb("#66645f"), tex * edge)
     elif k == "sleeper":
         col, a = paint.sleepers(u + p["u0"], v, px, p["concrete"], p["spacing"])
         a = a * paint.box(u, p["half_len"], px)
@@ -617,8 +650,7 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     """Render rows r0..r1, cols c0..c1 (already including the halo) to float RGB."""
     g = plan.grid
     canvas = _terrain(plan, r0, r1, c0, c1)
-    _roads(plan, canvas, r0, r1, c0, c1)
-    for layer in ("bshadow", "building", "ballast", "sleeper", "rail", "cshadow", "mshadow", "car", "mast"):
+    for layer in LAYERS:
         for item in plan.layers[layer]:
             b = item.bounds
             if b[1] <= r0 or b[0] >= r1 or b[3] <= c0 or b[2] >= c1:

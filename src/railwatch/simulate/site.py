@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from shapely.affinity import rotate
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Polygon, box
 from shapely.ops import unary_union
 
 from railwatch.geo import WGS84, reproject, utm_crs
@@ -61,9 +61,12 @@ def make_site(
     )
 
 
-def combine(sites: Sequence[Site], site_id: str | None = None, name: str | None = None) -> Site:
-    """One Site holding the tracks and landmarks of several (track ids must already be unique)."""
-    if len(sites) == 1:
+def combine(
+    sites: Sequence[Site], site_id: str | None = None, name: str | None = None, aoi: Polygon | None = None
+) -> Site:
+    """One Site holding the tracks and landmarks of several (track ids must already be unique); its AOI is
+    the envelope of theirs unless `aoi` (lon/lat) is given, e.g. to take only one end of a long yard."""
+    if len(sites) == 1 and aoi is None:
         return sites[0]
     tracks: list[Track] = []
     seen: set[str] = set()
@@ -75,7 +78,7 @@ def combine(sites: Sequence[Site], site_id: str | None = None, name: str | None 
     return Site(
         id=site_id or "+".join(s.id for s in sites),
         name=name or " + ".join(s.name for s in sites),
-        aoi=unary_union([s.aoi for s in sites]).envelope,
+        aoi=aoi if aoi is not None else unary_union([s.aoi for s in sites]).envelope,
         countries=sorted({c for s in sites for c in s.countries}),
         tracks=tracks,
         landmarks=[lm for s in sites for lm in s.landmarks],
