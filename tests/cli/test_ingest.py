@@ -155,3 +155,51 @@ def test_good_files_ingested_despite_bad_ones(cli, db_url, tmp_path, tif):
     errors = [ln for ln in r.err.splitlines() if ln.startswith("railwatch: error:")]
     assert len(errors) == 1 and str(bad) in errors[0]
     assert _scenes(db_url) == 2
+
+
+def test_site_from_file_is_stored(cli, db_url, tif, tmp_path):
+    x0, y0 = TUMANGANG[0] - 0.002, TUMANGANG[1] - 0.002
+    ring = [[x0, y0], [x0 + 0.004, y0], [x0 + 0.004, y0 + 0.004], [x0, y0 + 0.004], [x0, y0]]
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"role": "aoi", "id": "my-yard", "name": "My yard"},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}},
+            {"type": "Feature", "properties": {"role": "track", "id": "my-yard/1"},
+             "geometry": {"type": "LineString", "coordinates": [[x0 + 0.001, y0 + 0.002],
+                                                                [x0 + 0.003, y0 + 0.002]]}},
+        ],
+    }
+    site_file = tmp_path / "my_yard.geojson"
+    site_file.write_text(json.dumps(gj))
+    r = cli("ingest", tif, "--site", site_file, "--db", db_url, "--json")
+    assert r.code == 0, r.err
+    sc = json.loads(r.out)["scenes"][0]
+    db = store.open(db_url)
+    assert db.scene_sites(sc["id"]) == sc["sites"] and len(sc["sites"]) == 1
+    assert db.get_site(sc["sites"][0]).name == "My yard"
+    db.close()
+
+
+def test_png_with_world_file(cli, db_url, tmp_path):
+    png = tmp_path / "chip.png"
+    with rasterio.open(png, "w", driver="PNG", width=50, height=40, count=3, dtype="uint8") as dst:
+        dst.write(np.full((3, 40, 50), 90, dtype="uint8"))
+    for aux in tmp_path.glob("chip.png.aux.xml"):
+        aux.unlink()
+    step = 5e-6
+    (tmp_path / "chip.pgw").write_text(f"{step}\n0\n0\n{-step}\n{TUMANGANG[0]}\n{TUMANGANG[1]}\n")
+    r = cli("ingest", png, "--db", db_url, "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["scenes"][0]["sites"] == ["tumangang"]
+    plain = tmp_path / "plain.png"
+    png.rename(plain)
+    _one_error_line(cli("ingest", plain, "--db", db_url), str(plain), "--gsd")
+    # with --gsd it can be counted but not placed at a site
+    _one_error_line(cli("ingest", plain, "--gsd", "0.4", "--db", db_url), str(plain), "cannot be placed")
+    assert _scenes(db_url) == 1
+
+
+def test_database_in_missing_folder(cli, tif, tmp_path):
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
+    _one_error_line(cli("ingest", tif, "--db", url), "does not exist")
