@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
 from affine import Affine
 from pyproj import Transformer
 from scene_samples import (
@@ -272,3 +273,18 @@ def test_time_from_file_name(tmp_path: Path, name: str, expected: datetime | Non
     s = imagery.open(utm_tif(tmp_path / name))
     assert s.acquired == expected
     assert s.time_source == ("filename" if expected else "unknown")
+
+
+def test_gcp_georeferenced_tiff(tmp_path: Path):
+    from rasterio.control import GroundControlPoint
+
+    x, y = tumangang_utm()
+    gcps = [GroundControlPoint(row=r, col=c, x=x + 0.5 * c, y=y - 0.5 * r) for r, c in
+            [(0, 0), (0, 100), (80, 0), (80, 100)]]
+    path = tmp_path / "gcps.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=100, height=80, count=1, dtype="uint8",
+                       gcps=gcps, crs="EPSG:32652") as dst:
+        dst.write(np.full((1, 80, 100), 9, dtype="uint8"))
+    s = imagery.open(path)
+    assert s.gsd_m == pytest.approx(0.5, rel=0.002)
+    assert _utm_area_m2(s.footprint) == pytest.approx(100 * 80 * 0.25, rel=0.01)
