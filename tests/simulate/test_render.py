@@ -164,3 +164,27 @@ def test_make_site_geometry():
     b = reproject(site.tracks[1].line, WGS84, 32652)
     assert a.distance(b) == pytest.approx(5.0, abs=0.02)
     assert isinstance(site.tracks[0].line, LineString)
+
+
+def test_clouds_hide_cars_and_lower_coverage(yard, tmp_path):
+    """A car the truth calls occluded is cloud-bright in the image; tracks under cloud lose coverage."""
+    cars = simulate.random_cars(yard, seed=8, occupancy=0.7)
+    path = simulate.render(yard, cars, tmp_path / "cloudy.tif", gsd_m=1.0, acquired=WHEN, seed=12, clouds=0.5)
+    truth = simulate.truth.read(path)
+    hidden = [c for c in truth.cars if c.occluded >= 0.99]
+    clear = [c for c in truth.cars if c.occluded == 0.0]
+    assert hidden and clear
+    with rasterio.open(path) as ds:
+        img = ds.read().astype(float).mean(axis=0)
+        crs, transform, shape = ds.crs, ds.transform, (ds.height, ds.width)
+
+    def mean_inside(cs):
+        geoms = [(reproject(c.footprint, WGS84, crs), 1) for c in cs]
+        mask = rasterize(geoms, out_shape=shape, transform=transform) > 0
+        return img[mask].mean()
+
+    assert mean_inside(hidden) > 200
+    assert mean_inside(clear) < 150
+    coverage = [v["coverage"] for v in truth.meta["tracks"].values()]
+    assert min(coverage) < 1.0 and all(0.0 <= v <= 1.0 for v in coverage)
+    assert truth.count(visible_only=True) < truth.count()

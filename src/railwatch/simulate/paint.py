@@ -71,11 +71,14 @@ def sleepers(u, v, px_m: float, concrete: bool, spacing_m: float):
     return np.broadcast_to(col, a.shape + (3,)), a
 
 
-def rails(v, gauge_m: float, px_m: float):
-    """Two dark rail lines (head, web shadow and tie plates: about 0.2 m of dark per rail)."""
-    r = gauge_m / 2 + 0.036
-    a = np.maximum(box(v - r, 0.1, px_m), box(v + r, 0.1, px_m)) * F32(0.95)
-    return np.broadcast_to(RAIL, a.shape + (3,)), a
+def rails(v, gauges_m: tuple[float, ...], px_m: float):
+    """Dark rail lines, two per gauge (four-rail dual gauge draws both pairs): head, web shadow and tie
+    plates make about 0.2 m of dark per rail."""
+    a = np.zeros(np.shape(v), dtype=F32)
+    for g in gauges_m:
+        r = g / 2 + 0.036
+        a = np.maximum(a, np.maximum(box(v - r, 0.1, px_m), box(v + r, 0.1, px_m)))
+    return np.broadcast_to(RAIL, a.shape + (3,)), a * F32(0.95)
 
 
 # --- cars --------------------------------------------------------------------------------------------------

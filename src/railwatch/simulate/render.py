@@ -224,7 +224,8 @@ def _plan(
         line = translate(reproject(t.line, WGS84, crs), shift[0], shift[1])
         true_lines[t.id] = line
         corridor.append(line.buffer(3.2))
-        gauge = (t.gauge_mm or 1520) / 1000.0
+        gauges = (1.435, 1.52) if t.gauge_mm == 0 else ((t.gauge_mm or 1520) / 1000.0,)  # 0 = dual gauge
+        gauge = max(gauges)
         concrete = bool(rng.random() < 0.6)
         spacing = 0.55 if concrete else 0.6
         total = line.length
@@ -246,6 +247,7 @@ def _plan(
                     half_len=plen / 2,
                     u0=(a + b) / 2,
                     gauge=gauge,
+                    gauges=gauges,
                     concrete=concrete,
                     spacing=spacing,
                     seed=seed + 31 * ti,
@@ -357,7 +359,7 @@ def _plan(
         rect = _rect(bx, by, ax, ay, bl / 2, bw / 2)
         if corridor_geom is not None and corridor_geom.intersects(rect.buffer(2.0)):
             continue
-        h = rng.uniform(3, 10)
+        h = rng.uniform(3, 7)
         sh = (shadow_per_m[0] * h, shadow_per_m[1] * h)
         reach = bl / 2 + bw / 2
         add("bshadow", "bshadow", bx, by, ax, ay, reach, extra=sh, half_l=bl / 2, half_w=bw / 2, shadow=sh)
@@ -554,19 +556,38 @@ def _coverage(plan: Plan, line: LineString) -> float:
 # --- drawing -----------------------------------------------------------------------------------------------
 
 
+PARCELS = ("#5b6a40", "#8a8262", "#7a6650", "#4f6a38", "#a39a70", "#6d6a4c")
+"""Field parcel tones: grass, dry grass, ploughed soil, crop, stubble, fallow."""
+
+
 def _terrain(plan: Plan, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-    """Grass / dry grass / soil patches with medium texture and per-pixel speckle, at the output GSD."""
+    """Fields in rotated parcels with paths between them, blended into grass / dry grass / soil patches,
+    with medium texture and per-pixel speckle; computed at the output GSD (cheap for any extent)."""
     g = plan.grid
     h, w = r1 - r0, c1 - c0
     big = _field(plan, r0, r1, c0, c1, max(1, round(4.0 / g.gsd_m)), 140.0, plan.seed + 1, 4)
     mid = _field(plan, r0, r1, c0, c1, max(1, round(1.0 / g.gsd_m)), 4.0, plan.seed + 2, 2)
-    grass = paint.rgb("#56653f")
-    dry = paint.rgb("#8a8262")
-    soil = paint.rgb("#7a6a55")
     t1 = _smooth((big - 0.35) / 0.3)
-    col = paint.mix(np.broadcast_to(grass, (h, w, 3)), np.broadcast_to(dry, (h, w, 3)), t1)
-    t2 = _smooth((mid - 0.62) / 0.2) * 0.6
-    col = paint.mix(col, np.broadcast_to(soil, (h, w, 3)), t2)
+    col = paint.mix(np.broadcast_to(paint.rgb("#56653f"), (h, w, 3)), np.broadcast_to(paint.rgb("#8a8262"),
+                    (h, w, 3)), t1)
+    col = paint.mix(col, np.broadcast_to(paint.rgb("#7a6a55"), (h, w, 3)), _smooth((mid - 0.62) / 0.2) * 0.6)
+    # parcels: a rotated grid of fields 60-110 m, each with its own tone, where the big noise is high
+    xs = g.cols(c0, c1)[None, :] - g.x0
+    ys = g.rows(r0, r1)[:, None] - g.y1
+    ang = (plan.seed % 90) * math.pi / 180.0
+    xr = (xs * math.cos(ang) + ys * math.sin(ang)).astype(F32)
+    yr = (-xs * math.sin(ang) + ys * math.cos(ang)).astype(F32)
+    ix, iy = np.floor(xr / 95.0), np.floor(yr / 62.0)
+    kind = (noise.hash01(ix, iy, plan.seed + 21) * len(PARCELS)).astype(np.int64)
+    palette = np.stack([paint.rgb(c) for c in PARCELS])
+    tone = 0.9 + 0.2 * noise.hash01(ix, iy, plan.seed + 22)
+    pcol = palette[kind] * tone[..., None]
+    furrows = np.where(kind == 2, 0.93 + 0.07 * np.sin(yr * (2 * math.pi / 1.4)), 1.0)
+    pcol = pcol * furrows[..., None]
+    path = (np.minimum(np.mod(xr, 95.0), np.mod(yr, 62.0)) < 1.6).astype(F32)
+    pcol = paint.mix(pcol, np.broadcast_to(paint.rgb("#8c8474"), (h, w, 3)), path * 0.8)
+    share = _smooth((big - 0.45) / 0.12)
+    col = paint.mix(col, pcol, share)
     rr, cc = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
     speck = noise.hash01(cc, rr, plan.seed + 3)
     return (col * (0.86 + 0.2 * mid + 0.1 * (speck - 0.5))[..., None]).astype(F32)
@@ -616,7 +637,7 @@ def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int,
         col, a = paint.sleepers(u + p["u0"], v, px, p["concrete"], p["spacing"])
         a = a * paint.box(u, p["half_len"], px)
     elif k == "rail":
-        col, a = paint.rails(v, p["gauge"], px)
+        col, a = paint.rails(v, p["gauges"], px)
         a = a * paint.box(u, p["half_len"] + 0.02, px)
     elif k in ("cshadow", "bshadow"):
         sx, sy = p["shadow"]
@@ -639,8 +660,11 @@ def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int,
     if not np.any(a):
         return
     h, w = wr1 - wr0, wc1 - wc0
-    pre = (col * a[..., None]).reshape(h, s, w, s, 3).mean(axis=(1, 3))
-    al = a.reshape(h, s, w, s).mean(axis=(1, 3))
+    pre = np.ascontiguousarray(col * a[..., None], dtype=F32)
+    al = np.ascontiguousarray(a, dtype=F32)
+    if s > 1:  # exact s x s block means (area averaging down to the output GSD)
+        pre = cv2.resize(pre, (w, h), interpolation=cv2.INTER_AREA)
+        al = cv2.resize(al, (w, h), interpolation=cv2.INTER_AREA)
     view = canvas[wr0 - r0 : wr1 - r0, wc0 - c0 : wc1 - c0]
     view *= (1 - al)[..., None]
     view += pre
@@ -659,7 +683,7 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     if plan.cloud_threshold is not None:
         step = max(1, round(6.0 / g.gsd_m))
         sh = _lattice(plan, r0, r1, c0, c1, step, shadow_alpha)
-        canvas *= (1 - 0.55 * sh)[..., None]
+        canvas *= (1 - 0.45 * sh)[..., None]
         ca = _lattice(plan, r0, r1, c0, c1, step, cloud_alpha)
         tone = 0.88 + 0.1 * _field(plan, r0, r1, c0, c1, step, 60.0, plan.seed + 77, 3)
         cloud = paint.shade(paint.rgb("#f0f2f5"), tone)
@@ -668,7 +692,7 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     canvas[:] = canvas * (1 - plan.haze) + haze * plan.haze
     canvas[:] = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.6, sigmaY=0.6, borderType=cv2.BORDER_REFLECT)
     rng = np.random.default_rng([plan.seed, 11, index])
-    canvas += rng.normal(0.0, 0.008, canvas.shape).astype(F32)
+    canvas += rng.standard_normal(canvas.shape, dtype=F32) * F32(0.008)
     return canvas
 
 
