@@ -560,37 +560,52 @@ PARCELS = ("#5b6a40", "#8a8262", "#7a6650", "#4f6a38", "#a39a70", "#6d6a4c")
 """Field parcel tones: grass, dry grass, ploughed soil, crop, stubble, fallow."""
 
 
-def _terrain(plan: Plan, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-    """Fields in rotated parcels with paths between them, blended into grass / dry grass / soil patches,
-    with medium texture and per-pixel speckle; computed at the output GSD (cheap for any extent)."""
+def _terrain(plan: Plan, r0: int, r1: int, c0: int, c1: int, rng: np.random.Generator) -> np.ndarray:
+    """Fields in rotated parcels with paths between them, blended into grass / dry grass / soil patches.
+
+    The colour is computed on a lattice about 1 m apart and interpolated (cheap for any extent); only the
+    per-pixel speckle is made at the output GSD."""
     g = plan.grid
-    h, w = r1 - r0, c1 - c0
-    big = _field(plan, r0, r1, c0, c1, max(1, round(4.0 / g.gsd_m)), 140.0, plan.seed + 1, 4)
-    mid = _field(plan, r0, r1, c0, c1, max(1, round(1.0 / g.gsd_m)), 4.0, plan.seed + 2, 2)
-    t1 = _smooth((big - 0.35) / 0.3)
-    col = paint.mix(np.broadcast_to(paint.rgb("#56653f"), (h, w, 3)), np.broadcast_to(paint.rgb("#8a8262"),
-                    (h, w, 3)), t1)
-    col = paint.mix(col, np.broadcast_to(paint.rgb("#7a6a55"), (h, w, 3)), _smooth((mid - 0.62) / 0.2) * 0.6)
-    # parcels: a rotated grid of fields 60-110 m, each with its own tone, where the big noise is high
-    xs = g.cols(c0, c1)[None, :] - g.x0
-    ys = g.rows(r0, r1)[:, None] - g.y1
+    k = max(1, round(1.0 / g.gsd_m))
+    lr0, lc0 = r0 // k, c0 // k
+    lr1, lc1 = (r1 - 1) // k + 2, (c1 - 1) // k + 2
+    ys = g.y1 - (np.arange(lr0, lr1) * k + 0.5) * g.gsd_m
+    xs = g.x0 + (np.arange(lc0, lc1) * k + 0.5) * g.gsd_m
+    col = _terrain_colour(plan, xs[None, :], ys[:, None])
+    out = np.empty((r1 - r0, c1 - c0, 3), dtype=F32)
+    for ch in range(3):
+        out[..., ch] = noise.upsample(col[..., ch], k, r0 - lr0 * k, c0 - lc0 * k, r1 - r0, c1 - c0)
+    speck = rng.random((r1 - r0, c1 - c0), dtype=F32)
+    out *= (F32(0.95) + F32(0.1) * speck)[..., None]
+    return out
+
+
+def _terrain_colour(plan: Plan, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Terrain colour at world points (xs: 1xW, ys: Hx1)."""
+    g = plan.grid
+    h, w = ys.shape[0], xs.shape[1]
+    big = noise.fbm(xs, ys, 140.0, plan.seed + 1, 4)
+    mid = noise.fbm(xs, ys, 4.0, plan.seed + 2, 2)
+    col = paint.mix(
+        np.broadcast_to(paint.rgb("#56653f"), (h, w, 3)), paint.rgb("#8a8262"), _smooth((big - 0.35) / 0.3)
+    )
+    col = paint.mix(col, paint.rgb("#7a6a55"), _smooth((mid - 0.62) / 0.2) * 0.6)
+    # parcels: a rotated grid of fields 95 x 62 m, each with its own tone, where the big noise is high
+    dx = xs - g.x0
+    dy = ys - g.y1
     ang = (plan.seed % 90) * math.pi / 180.0
-    xr = (xs * math.cos(ang) + ys * math.sin(ang)).astype(F32)
-    yr = (-xs * math.sin(ang) + ys * math.cos(ang)).astype(F32)
+    xr = (dx * math.cos(ang) + dy * math.sin(ang)).astype(F32)
+    yr = (-dx * math.sin(ang) + dy * math.cos(ang)).astype(F32)
     ix, iy = np.floor(xr / 95.0), np.floor(yr / 62.0)
     kind = (noise.hash01(ix, iy, plan.seed + 21) * len(PARCELS)).astype(np.int64)
     palette = np.stack([paint.rgb(c) for c in PARCELS])
     tone = 0.9 + 0.2 * noise.hash01(ix, iy, plan.seed + 22)
-    pcol = palette[kind] * tone[..., None]
     furrows = np.where(kind == 2, 0.93 + 0.07 * np.sin(yr * (2 * math.pi / 1.4)), 1.0)
-    pcol = pcol * furrows[..., None]
+    pcol = palette[kind] * (tone * furrows)[..., None]
     path = (np.minimum(np.mod(xr, 95.0), np.mod(yr, 62.0)) < 1.6).astype(F32)
-    pcol = paint.mix(pcol, np.broadcast_to(paint.rgb("#8c8474"), (h, w, 3)), path * 0.8)
-    share = _smooth((big - 0.45) / 0.12)
-    col = paint.mix(col, pcol, share)
-    rr, cc = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
-    speck = noise.hash01(cc, rr, plan.seed + 3)
-    return (col * (0.86 + 0.2 * mid + 0.1 * (speck - 0.5))[..., None]).astype(F32)
+    pcol = paint.mix(pcol, paint.rgb("#8c8474"), path * 0.8)
+    col = paint.mix(col, pcol, _smooth((big - 0.45) / 0.12))
+    return (col * (0.86 + 0.2 * mid)[..., None]).astype(F32)
 
 
 def _field(plan: Plan, r0, r1, c0, c1, step: int, scale_m: float, seed: int, octaves: int) -> np.ndarray:
@@ -673,7 +688,8 @@ def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int,
 def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.ndarray:
     """Render rows r0..r1, cols c0..c1 (already including the halo) to float RGB."""
     g = plan.grid
-    canvas = _terrain(plan, r0, r1, c0, c1)
+    rng = np.random.default_rng([plan.seed, 11, index])
+    canvas = _terrain(plan, r0, r1, c0, c1, rng)
     for layer in LAYERS:
         for item in plan.layers[layer]:
             b = item.bounds
@@ -691,7 +707,6 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     haze = paint.rgb("#b4bcc8")
     canvas[:] = canvas * (1 - plan.haze) + haze * plan.haze
     canvas[:] = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.6, sigmaY=0.6, borderType=cv2.BORDER_REFLECT)
-    rng = np.random.default_rng([plan.seed, 11, index])
     canvas += rng.standard_normal(canvas.shape, dtype=F32) * F32(0.008)
     return canvas
 
@@ -754,7 +769,7 @@ def render(
         tiled=True,
         blockxsize=512,
         blockysize=512,
-        compress="DEFLATE",
+        compress="NONE",  # a scratch file: the COG copy compresses
         photometric="RGB",
         BIGTIFF="IF_SAFER",
     )
