@@ -17,6 +17,9 @@ COMMANDS = [
     "version",
     "ingest",
     "analyze",
+    "activity",
+    "events",
+    "alerts",
     "simulate",
 ]
 
