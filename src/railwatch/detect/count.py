@@ -1,0 +1,295 @@
+"""`railwatch.count`: railcars by type per track of one image, with intervals and coverage.
+
+tracks -> metric lines -> corridor strips (windowed reads) -> 0-1 stretch -> site co-registration
+-> occupancy -> cars (split or length-based) -> types -> CountResult (the DESIGN.md contract).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+from affine import Affine
+from pyproj import CRS
+from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from shapely.geometry import LineString, mapping
+from shapely.ops import transform as shp_transform
+
+from railwatch.detect import cars as car_mod
+from railwatch.detect import occupancy, trackfile
+from railwatch.errors import GeoreferenceError, ImageError, InputError
+from railwatch.geo import WGS84, reproject, utm_crs
+from railwatch.imagery import coreg, corridor
+from railwatch.records import CAR_TYPES, Car, Track, TrackCount
+
+STRIP_HALF_M = 10.0
+"""Half width of the corridor read around each track: car (1.6 m) + co-registration search (6 m)."""
+DETECT_HALF_M = 6.0
+MIN_STEP_M = 0.25
+
+
+@dataclass
+class CountResult:
+    """The count on every track of one image (DESIGN.md contract via `to_dict`)."""
+
+    image: str
+    gsd_m: float
+    tracks: list[TrackCount]
+    cars: list[Car]
+    shift_m: tuple[float, float] = (0.0, 0.0)
+    georeferenced: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def railcars(self) -> list[Car]:
+        return [c for c in self.cars if not c.is_locomotive]
+
+    @property
+    def total(self) -> int:
+        return sum(t.cars for t in self.tracks)
+
+    @property
+    def total_low(self) -> int:
+        return sum(t.cars_low for t in self.tracks)
+
+    @property
+    def total_high(self) -> int:
+        return sum(t.cars_high for t in self.tracks)
+
+    @property
+    def locomotives(self) -> int:
+        return sum(t.locomotives for t in self.tracks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `railwatch count --json` object."""
+        return {
+            "image": self.image,
+            "gsd_m": round(float(self.gsd_m), 3),
+            "total": int(self.total),
+            "total_low": int(self.total_low),
+            "total_high": int(self.total_high),
+            "locomotives": int(self.locomotives),
+            "tracks": [t.to_dict() for t in self.tracks],
+            "cars": [c.to_dict() for c in self.cars],
+        }
+
+    def to_geojson(self) -> dict[str, Any]:
+        """Car footprints with every attribute, for QGIS (lon/lat, or pixel col/row if unreferenced)."""
+        feats = []
+        for c in self.cars:
+            if c.footprint is None:
+                continue
+            props = c.to_dict() | {"length_m": round(c.length_m, 2), "locomotive": c.is_locomotive}
+            feats.append({"type": "Feature", "geometry": mapping(c.footprint), "properties": props})
+        doc: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "features": feats,
+            "railwatch": {"image": self.image, "gsd_m": self.gsd_m, "shift_m": list(self.shift_m)},
+        }
+        if not self.georeferenced:
+            doc["railwatch"]["note"] = "image is not georeferenced: coordinates are pixel (col, row)"
+        return doc
+
+
+@dataclass
+class _Image:
+    raster: corridor.Raster
+    name: str
+    dtype: str
+    georeferenced: bool
+    gsd_m: float
+
+
+def count(image: Any, tracks: Any = None, gsd: float | None = None, *, progress: bool = False) -> CountResult:
+    """Count railcars on the tracks of one image (a path or an open rasterio dataset).
+
+    `tracks`: Track list, Site, TRACKS.geojson path, or None to discover tracks from the pixels.
+    `gsd`: metres per pixel; required for an image without a CRS (its tracks are then in pixel
+    col/row coordinates).
+    """
+    with ExitStack() as stack:
+        img = _open(image, gsd, stack)
+        track_list = trackfile.load(tracks) if tracks is not None else _discover(img)
+        return _count(img, track_list, progress)
+
+
+def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
+    if isinstance(image, rasterio.io.DatasetReaderBase):
+        ds = image
+    else:
+        path = Path(image)
+        if not path.exists():
+            raise ImageError("no such file", path=str(path))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NotGeoreferencedWarning)
+                ds = stack.enter_context(rasterio.open(path))
+        except RasterioIOError as exc:
+            raise ImageError(
+                f"cannot read as an image ({str(exc).splitlines()[0][:120]})", path=str(path)
+            ) from None
+    name = str(ds.name)
+    if ds.width < 2 or ds.height < 2:
+        raise ImageError("image is empty", path=name)
+    if gsd is not None and (not math.isfinite(gsd) or gsd <= 0):
+        raise InputError(f"--gsd must be a positive number of metres, not {gsd}", path=name)
+    if ds.crs is None:
+        if gsd is None:
+            raise GeoreferenceError(
+                "image has no CRS; give --gsd to count it as an unreferenced image "
+                "(tracks then in pixel col/row)",
+                path=name,
+            )
+        local = Affine(gsd, 0.0, 0.0, 0.0, -gsd, 0.0)
+        r = corridor.raster(ds, transform=local, crs=None)
+        return _Image(r, name, ds.dtypes[0], False, float(gsd))
+    r = corridor.raster(ds)
+    native = r.gsd_m
+    if ds.crs.is_geographic:
+        c = ds.transform * (ds.width / 2, ds.height / 2)
+        native = native * 111_320.0 * math.sqrt(abs(math.cos(math.radians(c[1]))))
+    elif ds.crs.linear_units_factor:
+        native = native * float(ds.crs.linear_units_factor[1])
+    return _Image(r, name, ds.dtypes[0], True, float(gsd) if gsd else float(native))
+
+
+def _metric_line(img: _Image, track: Track) -> tuple[LineString, CRS | None]:
+    """The track in a true-metre frame: its UTM zone (georeferenced) or the local pixel*gsd frame."""
+    if not img.georeferenced:
+        g = img.gsd_m
+        return shp_transform(lambda x, y: (np.asarray(x) * g, -np.asarray(y) * g), track.line), None
+    c = track.line.centroid
+    crs = utm_crs(c.x, c.y)
+    return reproject(track.line, WGS84, crs), crs
+
+
+def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
+    step = max(img.gsd_m, MIN_STEP_M)
+    notes: list[str] = []
+    strips: list[corridor.Strip | None] = []
+    frames: list[CRS | None] = []
+    lengths: list[float] = []
+    from rich.progress import Progress
+
+    from railwatch.cli.app import console
+
+    with Progress(console=console, transient=True, disable=not progress) as bar:
+        task = bar.add_task("reading corridors", total=len(tracks))
+        for t in tracks:
+            line, crs = _metric_line(img, t)
+            lengths.append(t.length_m if img.georeferenced else float(line.length))
+            strip = corridor.sample(img.raster, line, STRIP_HALF_M, step, line_crs=crs)
+            frames.append(crs)
+            if not strip.valid.any():
+                notes.append(f"track {t.id} does not overlap the image (coverage 0)")
+                strips.append(None)
+            else:
+                strips.append(strip)
+            bar.advance(task)
+    seen = [s for s in strips if s is not None]
+    corridor.stretch(seen, img.dtype)
+    shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
+    shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
+    model = occupancy.empty_model([s for s in shifted if s is not None])
+    counts: list[TrackCount] = []
+    all_cars: list[Car] = []
+    for t, s, crs, length in zip(tracks, shifted, frames, lengths, strict=True):
+        if s is None:
+            counts.append(
+                TrackCount(
+                    id=t.id, length_m=length, coverage=0.0, cars=0, cars_low=0, cars_high=0, by_type={}
+                )
+            )
+            continue
+        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
+        for c in est.cars:
+            fp = s.footprint(c.start_m, c.end_m)
+            c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)
+        locos = sum(1 for c in est.cars if c.is_locomotive)
+        by_type = {k: 0 for k in CAR_TYPES if k != "locomotive"}
+        for c in est.cars:
+            if not c.is_locomotive:
+                by_type[c.type] = by_type.get(c.type, 0) + 1
+        n = len(est.cars) - locos
+        cover = est.occupancy.coverage
+        if 0 < cover < 0.999:
+            notes.append(f"track {t.id}: only {cover:.0%} seen (cloud, shadow, nodata or image edge)")
+        counts.append(
+            TrackCount(
+                id=t.id,
+                length_m=length,
+                coverage=cover,
+                cars=n,
+                cars_low=min(n, max(0, est.low - locos)),
+                cars_high=max(n, est.high - locos),
+                by_type={k: v for k, v in by_type.items() if v},
+                locomotives=locos,
+                shift_m=(shift.dx_m, shift.dy_m),
+            )
+        )
+        all_cars.extend(est.cars)
+    return CountResult(
+        image=img.name,
+        gsd_m=img.gsd_m,
+        tracks=counts,
+        cars=all_cars,
+        shift_m=(shift.dx_m, shift.dy_m),
+        georeferenced=img.georeferenced,
+        warnings=notes,
+    )
+
+
+def _to_pixels(geom: Any, gsd: float) -> Any:
+    return shp_transform(lambda x, y: (np.asarray(x) / gsd, -np.asarray(y) / gsd), geom)
+
+
+def _discover(img: _Image) -> list[Track]:
+    """Tracks found from the pixels by `railwatch.detect.discover` (whole image, decimated)."""
+    try:
+        from railwatch.detect.discover import discover_tracks
+    except ImportError:
+        raise InputError("no tracks given and track discovery unavailable", path=img.name) from None
+    r = img.raster
+    factor = max(1, int(math.ceil(max(r.width, r.height) / 4000)))
+    from rasterio.windows import Window
+
+    arr, valid = r.read(Window(0, 0, r.width, r.height), factor)
+    strip_like = corridor.Strip(
+        pixels=arr[:, None, :, :].reshape(arr.shape[0], arr.shape[1], arr.shape[2]),
+        valid=valid,
+        step_m=1.0,
+        across_m=np.zeros(arr.shape[2]),
+        x0=np.zeros(1),
+        y0=np.zeros(1),
+        tx=np.zeros(1),
+        ty=np.zeros(1),
+    )
+    corridor.stretch([strip_like], img.dtype)
+    lines = discover_tracks(strip_like.pixels.astype(np.float32), img.gsd_m * factor, valid)
+    out: list[Track] = []
+    for k, ln in enumerate(lines):
+        px = shp_transform(
+            lambda c, rr: ((np.asarray(c) + 0.5) * factor - 0.5, (np.asarray(rr) + 0.5) * factor - 0.5), ln
+        )
+        if img.georeferenced:
+            tr = r.transform
+            mapped = shp_transform(
+                lambda c, rr, tr=tr: (
+                    tr.a * (np.asarray(c) + 0.5) + tr.b * (np.asarray(rr) + 0.5) + tr.c,
+                    tr.d * (np.asarray(c) + 0.5) + tr.e * (np.asarray(rr) + 0.5) + tr.f,
+                ),
+                px,
+            )
+            line = reproject(mapped, r.crs, WGS84)
+        else:
+            line = px
+        out.append(Track(id=f"d{k + 1}", line=line, geometry_quality="discovered"))
+    if not out:
+        raise InputError("no tracks given and none could be discovered in the image", path=img.name)
+    return out

@@ -1,0 +1,196 @@
+"""Occupancy along a track: how far each along-track row departs from what an empty track looks
+like there (ballast bed and rail pair), and which rows could be seen at all (cloud, cloud shadow,
+nodata, image edge). Cars are what is on the track and is not ballast or rails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from railwatch.imagery.corridor import Strip
+
+CAR_HALF_M = 1.3
+"""Across-track half width of the band that a car body covers for sure (cars are 2.9-3.3 m wide)."""
+
+SIDE_M = (2.0, 2.6)
+"""Across-track offsets of the ballast shoulder beside a car: ballast or shadow, rarely a car."""
+
+
+@dataclass
+class Occupancy:
+    """Per-row departure from the empty track, the occupied rows, and the rows actually seen."""
+
+    departure: np.ndarray
+    occupied: np.ndarray
+    seen: np.ndarray
+    cloud: np.ndarray
+    shadow: np.ndarray
+    threshold: float
+
+    @property
+    def coverage(self) -> float:
+        return float(self.seen.mean()) if self.seen.size else 0.0
+
+
+@dataclass
+class EmptyModel:
+    """What an empty, lit track looks like: a median across-track profile (bands x columns)."""
+
+    profile: np.ndarray
+    noise: float
+    brightness: float
+    mode: np.ndarray | None = None
+
+
+def centre_columns(strip: Strip) -> np.ndarray:
+    """Indexes of the across-track columns inside the car body band."""
+    cols = np.flatnonzero(np.abs(strip.across_m) <= max(CAR_HALF_M, strip.step_m * 0.5) + 1e-9)
+    return cols
+
+
+def features(strip: Strip) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row profile vectors (rows x bands*cols) over the car band, and their brightness-normalised form."""
+    cols = centre_columns(strip)
+    p = strip.pixels[:, :, cols]  # bands, rows, cols
+    f = np.moveaxis(p, 1, 0).reshape(strip.n_along, -1)
+    bright = f.mean(axis=1, keepdims=True)
+    return f, f / (bright + 0.03)
+
+
+def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows under cloud (bright, grey, smooth across the whole corridor) or cloud shadow (the whole
+    corridor much darker than the site's usual ground). Car shadows cover only one side, clouds all."""
+    px = strip.pixels
+    ok = strip.valid
+    grey = px.mean(axis=0)
+    sat = px.max(axis=0) - px.min(axis=0)
+    wide = np.abs(strip.across_m) <= max(np.abs(strip.across_m).max(), strip.step_m)
+    cloudy_px = (grey > 0.72) & (sat < 0.10) & ok
+    frac = cloudy_px[:, wide].mean(axis=1)
+    win = max(1, int(round(6.0 / strip.step_m)))
+    frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
+    cloud = frac > 0.6
+    row_mean = np.where(ok, grey, np.nan)
+    with np.errstate(all="ignore"):
+        rb = np.nanmedian(row_mean, axis=1)
+    rb = np.where(np.isfinite(rb), rb, np.nan)
+    ref = (
+        site_brightness
+        if site_brightness is not None
+        else float(np.nanmedian(rb))
+        if np.isfinite(rb).any()
+        else 0.5
+    )
+    win_s = max(1, int(round(25.0 / strip.step_m)))
+    rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
+    shadow = (rb_s < 0.6 * ref) & ~cloud
+    if cloud.any():
+        # Cloud edges are soft: give up a few metres either side.
+        cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
+    return cloud, shadow
+
+
+def empty_model(strips: list[Strip]) -> EmptyModel | None:
+    """A site-wide empty-track profile: ballast is the one colour common to every track (cars come in
+    many paints), so rows whose car-band colour sits at the mode of all strips' colours are empty."""
+    cents: list[np.ndarray] = []
+    for s in strips:
+        f, _ = features(s)
+        ok = s.valid[:, centre_columns(s)].all(axis=1)
+        cents.append(_centre_colour(s, f)[ok])
+    if not cents or not sum(c.shape[0] for c in cents):
+        return None
+    mode = _mode(np.concatenate(cents))
+    picks: list[np.ndarray] = []
+    brights: list[float] = []
+    for s in strips:
+        f, _ = features(s)
+        ok = s.valid[:, centre_columns(s)].all(axis=1)
+        seed = _seed_rows(s, f, mode) & ok
+        if seed.any():
+            picks.append(f[seed])
+            brights.append(float(f[seed].mean()))
+    if not picks:
+        return None
+    allf = np.concatenate(picks)
+    prof = np.median(allf, axis=0)
+    dev = np.sqrt(np.mean((allf - prof) ** 2, axis=1))
+    return EmptyModel(
+        profile=prof, noise=float(np.median(dev)), brightness=float(np.median(brights)), mode=mode
+    )
+
+
+def _centre_colour(strip: Strip, f: np.ndarray) -> np.ndarray:
+    nb = strip.pixels.shape[0]
+    return f.reshape(strip.n_along, nb, -1).mean(axis=2)
+
+
+def _mode(colours: np.ndarray, bin_w: float = 0.025) -> np.ndarray:
+    """The densest colour (rows x bands) on a smoothed histogram: the ballast."""
+    if colours.shape[0] > 20000:
+        colours = colours[:: colours.shape[0] // 20000]
+    q = np.floor(colours / bin_w).astype(np.int64)
+    keys, inv, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
+    # Smooth: count of rows within one bin in every band.
+    dens = np.zeros(len(keys))
+    lookup = {tuple(k): c for k, c in zip(keys.tolist(), counts.tolist(), strict=True)}
+    offs = np.array(np.meshgrid(*[[-1, 0, 1]] * keys.shape[1], indexing="ij")).reshape(keys.shape[1], -1).T
+    for i, k in enumerate(keys):
+        dens[i] = sum(lookup.get(tuple((k + o).tolist()), 0) for o in offs)
+    best = keys[int(np.argmax(dens))]
+    near = np.all(np.abs(q - best) <= 1, axis=1)
+    return np.median(colours[near], axis=0)
+
+
+def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+    """Rows whose car-band colour is close to the site's ballast colour: probably empty."""
+    centre = _centre_colour(strip, f)
+    ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0)
+    if ok.sum() >= 20:
+        own = _mode(centre[ok])
+        # Ballast varies a little from track to track; a track's own mode is its ballast unless it
+        # is far from the site's (a long unit train of one paint).
+        if mode is None or np.linalg.norm(own - mode) < 0.12:
+            mode = own
+    if mode is None:
+        return np.zeros(strip.n_along, bool)
+    d = np.linalg.norm(centre - mode, axis=1)
+    return d < 0.035
+
+
+def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
+    """Departure of every row from the empty track, and the occupied and seen rows."""
+    f, fn = features(strip)
+    ok = strip.valid[:, centre_columns(strip)].all(axis=1)
+    cloud, shadow = cloud_and_shadow(strip, model.brightness if model else None)
+    seen = ok & ~cloud & ~shadow
+    template = model.profile if model is not None else None
+    seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
+    # A track's own empty rows describe it better than the site model when there are enough.
+    if seed.sum() * strip.step_m >= 15.0:
+        own = np.median(f[seed], axis=0)
+        if template is None or np.sqrt(np.mean((own - template) ** 2)) < 0.05:
+            template = own
+    if template is None:
+        template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
+    t_norm = template / (template.mean() + 0.03)
+    d_raw = np.sqrt(np.mean((f - template) ** 2, axis=1))
+    d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * float(template.mean() + 0.03)
+    # Shadowed ballast is dark but shaped like ballast: trust the shape-only distance there.
+    darker = f.mean(axis=1) < 0.8 * template.mean()
+    dep = np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+    site_thr = max(0.025, 4.0 * (model.noise if model is not None else 0.012))
+    ref = dep[seed] if seed.sum() * strip.step_m >= 15.0 else None
+    if ref is not None:
+        med = float(np.median(ref))
+        mad = float(np.median(np.abs(ref - med))) * 1.4826
+        thr = float(np.clip(med + 5.0 * mad, 0.8 * site_thr, 2.0 * site_thr))
+    else:
+        thr = site_thr
+    win = 3 if strip.step_m <= 0.35 else 1
+    dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
+    occupied = (dep_s > thr) & seen
+    return Occupancy(departure=dep_s, occupied=occupied, seen=seen, cloud=cloud, shadow=shadow, threshold=thr)

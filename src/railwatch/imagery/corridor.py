@@ -1,0 +1,324 @@
+"""Corridor sampling: straighten a track into a strip (along x across) with windowed reads, so the
+cost of analysing a site grows with track length, not with scene area (DESIGN.md "read only what
+matters").
+
+A `Strip` holds pixels on a regular (along, across) grid in metres, a valid mask, and the mapping
+back to map coordinates. `sample` reads it from an open rasterio dataset (only the windows the
+corridor touches, from the overview level that suits the step) or from an in-memory
+(array, transform) pair.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import rasterio
+import shapely
+from affine import Affine
+from pyproj import CRS
+from rasterio.enums import ColorInterp, Resampling
+from rasterio.windows import Window
+from scipy import ndimage
+from shapely.geometry import LineString, Polygon
+
+from railwatch.geo import transformer
+
+CHUNK_M = 150.0
+"""Along-track length read per window: short enough that a diagonal track reads little waste."""
+
+
+@dataclass
+class Strip:
+    """A track straightened into a (bands, along, across) grid of pixels with a valid mask.
+
+    Row i lies at chainage `start_m + i * step_m`; column j at across offset `across_m[j]`
+    (positive to the left of the direction of travel). `x0, y0, tx, ty` give, per row, the
+    centreline point and unit tangent in the frame CRS, so any (along, across) maps back to a map
+    position.
+    """
+
+    pixels: np.ndarray
+    valid: np.ndarray
+    step_m: float
+    across_m: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    tx: np.ndarray
+    ty: np.ndarray
+    crs: CRS | None = None
+    start_m: float = 0.0
+    windows: list[Window] = field(default_factory=list)
+    overview_factor: int = 1
+
+    @property
+    def n_along(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def length_m(self) -> float:
+        return self.n_along * self.step_m
+
+    @property
+    def along_m(self) -> np.ndarray:
+        return self.start_m + np.arange(self.n_along) * self.step_m
+
+    def to_map(self, along_m: np.ndarray | float, across_m: np.ndarray | float) -> tuple[Any, Any]:
+        """Frame-CRS (x, y) of points given by chainage and across-track offset in metres."""
+        a = np.asarray(along_m, dtype=float)
+        c = np.asarray(across_m, dtype=float)
+        idx = np.clip((a - self.start_m) / self.step_m, 0, self.n_along - 1)
+        x = np.interp(idx, np.arange(self.n_along), self.x0)
+        y = np.interp(idx, np.arange(self.n_along), self.y0)
+        tx = np.interp(idx, np.arange(self.n_along), self.tx)
+        ty = np.interp(idx, np.arange(self.n_along), self.ty)
+        # Beyond the last row keep walking along the tangent.
+        extra = (a - self.start_m) - idx * self.step_m
+        x = x + extra * tx - c * ty
+        y = y + extra * ty + c * tx
+        return x, y
+
+    def footprint(self, start_m: float, end_m: float, half_width_m: float = 1.6) -> Polygon:
+        """The frame-CRS polygon of a car between two chainages, `half_width_m` either side."""
+        n = max(2, int(math.ceil(abs(end_m - start_m) / max(self.step_m, 1.0))) + 1)
+        s = np.linspace(start_m, end_m, n)
+        lx, ly = self.to_map(s, np.full(n, half_width_m))
+        rx, ry = self.to_map(s[::-1], np.full(n, -half_width_m))
+        xs = np.concatenate([lx, rx, lx[:1]])
+        ys = np.concatenate([ly, ry, ly[:1]])
+        return Polygon(np.column_stack([xs, ys]))
+
+    def shifted(self, dx: float, dy: float, half_width_m: float | None = None) -> Strip:
+        """The strip re-gridded for a rigid map shift (dx, dy): the track really lies there."""
+        hw = float(np.max(np.abs(self.across_m))) if half_width_m is None else half_width_m
+        n_half = int(round(hw / self.step_m))
+        across = np.arange(-n_half, n_half + 1) * self.step_m
+        off_across = -dx * self.ty + dy * self.tx  # per row, the shift along the left normal
+        off_along = dx * self.tx + dy * self.ty
+        rows = np.arange(self.n_along)[:, None] + (off_along / self.step_m)[:, None]
+        rows = np.broadcast_to(rows, (self.n_along, across.size))
+        col_m = across[None, :] + off_across[:, None]
+        cols = (col_m - self.across_m[0]) / self.step_m
+        coords = np.stack([rows, cols])
+        pix = np.stack(
+            [ndimage.map_coordinates(b, coords, order=1, mode="constant", cval=np.nan) for b in self.pixels]
+        ).astype(np.float32)
+        valid = ndimage.map_coordinates(self.valid.astype(np.float32), coords, order=0, mode="constant")
+        valid = (valid > 0.5) & np.all(np.isfinite(pix), axis=0)
+        return Strip(
+            pixels=np.nan_to_num(pix),
+            valid=valid,
+            step_m=self.step_m,
+            across_m=across,
+            x0=self.x0 + dx,
+            y0=self.y0 + dy,
+            tx=self.tx,
+            ty=self.ty,
+            crs=self.crs,
+            start_m=self.start_m,
+            windows=self.windows,
+            overview_factor=self.overview_factor,
+        )
+
+
+@dataclass
+class Raster:
+    """What `sample` reads from: a rasterio dataset (windowed reads) or an in-memory array."""
+
+    transform: Affine
+    crs: CRS | None
+    width: int
+    height: int
+    dataset: Any = None
+    array: np.ndarray | None = None
+    valid: np.ndarray | None = None
+    bands: tuple[int, ...] = (1,)
+    windows: list[Window] = field(default_factory=list)
+
+    @property
+    def gsd_m(self) -> float:
+        """Native pixel size in frame units (mean of the two axes; rotation-safe)."""
+        a, b, _, d, e, _ = tuple(self.transform)[:6]
+        return float(math.sqrt(abs(a * e - b * d)))
+
+    def read(self, window: Window, factor: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels (bands, h, w) float32 and a valid mask for a window, decimated by `factor`."""
+        h = max(1, int(math.ceil(window.height / factor)))
+        w = max(1, int(math.ceil(window.width / factor)))
+        if self.array is not None:
+            r0, c0 = int(window.row_off), int(window.col_off)
+            sl = (slice(r0, r0 + int(window.height)), slice(c0, c0 + int(window.width)))
+            arr = self.array[:, sl[0], sl[1]][:, ::factor, ::factor].astype(np.float32)
+            valid = np.ones(arr.shape[1:], bool) if self.valid is None else self.valid[sl][::factor, ::factor]
+        else:
+            self.windows.append(window)
+            ds = self.dataset
+            resampling = Resampling.average if factor > 1 else Resampling.nearest
+            arr = ds.read(
+                list(self.bands), window=window, out_shape=(len(self.bands), h, w), resampling=resampling
+            ).astype(np.float32)
+            mask = ds.read_masks(
+                self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
+            )
+            valid = mask > 0
+        valid = valid & np.all(np.isfinite(arr), axis=0)
+        return np.nan_to_num(arr), valid
+
+
+def raster(source: Any, transform: Affine | None = None, crs: CRS | None = None) -> Raster:
+    """Wrap a rasterio dataset or an (array, transform[, valid]) pair as a readable `Raster`.
+
+    `transform`/`crs` override the dataset's (used for unreferenced images in a local frame).
+    """
+    if isinstance(source, Raster):
+        return source
+    if isinstance(source, tuple):
+        arr = np.asarray(source[0])
+        if arr.ndim == 2:
+            arr = arr[None]
+        valid = None if len(source) < 3 or source[2] is None else np.asarray(source[2], bool)
+        return Raster(
+            transform=Affine(*tuple(source[1])[:6]),
+            crs=crs,
+            width=arr.shape[2],
+            height=arr.shape[1],
+            array=arr,
+            valid=valid,
+            bands=tuple(range(1, arr.shape[0] + 1)),
+        )
+    if isinstance(source, rasterio.io.DatasetReaderBase):
+        return Raster(
+            transform=transform or source.transform,
+            crs=crs if transform is not None else source.crs,
+            width=source.width,
+            height=source.height,
+            dataset=source,
+            bands=colour_bands(source),
+        )
+    raise TypeError(f"cannot sample from {type(source).__name__}")
+
+
+def colour_bands(ds: Any) -> tuple[int, ...]:
+    """The 1-based band indexes to read as colour: R, G, B when labelled, else the first three non-alpha."""
+    interp = list(ds.colorinterp)
+    rgb = [interp.index(c) + 1 for c in (ColorInterp.red, ColorInterp.green, ColorInterp.blue) if c in interp]
+    if len(rgb) == 3:
+        return tuple(rgb)
+    bands = [i + 1 for i, c in enumerate(interp) if c != ColorInterp.alpha]
+    return tuple(bands[:3]) if bands else (1,)
+
+
+def sample(
+    source: Any,
+    line: LineString,
+    half_width_m: float,
+    step_m: float,
+    *,
+    line_crs: CRS | None = None,
+    start_m: float = 0.0,
+) -> Strip:
+    """Straighten `line` (in the source's CRS units, or in `line_crs` when given) into a Strip.
+
+    Reads only the windows the corridor touches, at the overview level that suits `step_m`.
+    Samples outside the image are marked invalid, never an error.
+    """
+    src = raster(source)
+    length = float(line.length)
+    n_along = max(1, int(math.floor(length / step_m)) + 1)
+    along = np.arange(n_along) * step_m
+    n_half = int(round(half_width_m / step_m))
+    across = np.arange(-n_half, n_half + 1) * step_m
+    pts = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(along + step_m, length)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(along - step_m, 0.0)))
+    tang = ahead - behind
+    norm = np.hypot(tang[:, 0], tang[:, 1])
+    norm[norm == 0] = 1.0
+    tx, ty = tang[:, 0] / norm, tang[:, 1] / norm
+    x = pts[:, 0, None] - across[None, :] * ty[:, None]
+    y = pts[:, 1, None] + across[None, :] * tx[:, None]
+    if line_crs is not None and src.crs is not None and CRS.from_user_input(line_crs) != src.crs:
+        t = transformer(line_crs, src.crs)
+        xs, ys = t.transform(x.ravel(), y.ravel())
+        x_img, y_img = np.asarray(xs).reshape(x.shape), np.asarray(ys).reshape(y.shape)
+    else:
+        x_img, y_img = x, y
+    inv = ~src.transform
+    cols = inv.a * x_img + inv.b * y_img + inv.c - 0.5
+    rows = inv.d * x_img + inv.e * y_img + inv.f - 0.5
+    native = _native_step(src, line_crs, pts)
+    factor = max(1, int(math.floor(step_m / native * 1.0001))) if native > 0 else 1
+
+    nb = len(src.bands)
+    pixels = np.zeros((nb, n_along, across.size), np.float32)
+    valid = np.zeros((n_along, across.size), bool)
+    rows_per_chunk = max(1, int(CHUNK_M / step_m))
+    for r0 in range(0, n_along, rows_per_chunk):
+        sl = slice(r0, min(n_along, r0 + rows_per_chunk))
+        cc, rr = cols[sl], rows[sl]
+        c_lo = max(0, int(math.floor(cc.min())) - 1)
+        c_hi = min(src.width, int(math.ceil(cc.max())) + 2)
+        r_lo = max(0, int(math.floor(rr.min())) - 1)
+        r_hi = min(src.height, int(math.ceil(rr.max())) + 2)
+        if c_hi <= c_lo or r_hi <= r_lo:
+            continue
+        win = Window(c_lo, r_lo, c_hi - c_lo, r_hi - r_lo)
+        arr, ok = src.read(win, factor)
+        # Window-relative, decimated pixel-centre coordinates.
+        fr = (rr - r_lo + 0.5) / factor - 0.5
+        fc = (cc - c_lo + 0.5) / factor - 0.5
+        coords = np.stack([fr, fc])
+        inside = (rr >= -0.5) & (rr <= src.height - 0.5) & (cc >= -0.5) & (cc <= src.width - 0.5)
+        for b in range(nb):
+            pixels[b, sl] = ndimage.map_coordinates(arr[b], coords, order=1, mode="nearest")
+        vm = ndimage.map_coordinates(ok.astype(np.float32), coords, order=0, mode="constant", cval=0.0)
+        valid[sl] = inside & (vm > 0.5)
+    pixels[:, ~valid] = 0.0
+    return Strip(
+        pixels=pixels,
+        valid=valid,
+        step_m=step_m,
+        across_m=across,
+        x0=pts[:, 0],
+        y0=pts[:, 1],
+        tx=tx,
+        ty=ty,
+        crs=CRS.from_user_input(line_crs) if line_crs is not None else src.crs,
+        start_m=start_m,
+        windows=list(src.windows),
+        overview_factor=factor,
+    )
+
+
+def _native_step(src: Raster, line_crs: CRS | None, pts: np.ndarray) -> float:
+    """The source's pixel size in the line's metres (handles geographic and scaled image CRSs)."""
+    if line_crs is None or src.crs is None or CRS.from_user_input(line_crs) == src.crs:
+        return src.gsd_m
+    t = transformer(line_crs, src.crs)
+    x, y = float(pts[0, 0]), float(pts[0, 1])
+    x0, y0 = t.transform(x, y)
+    x1, y1 = t.transform(x + 50.0, y + 50.0)
+    units_per_m = math.hypot(x1 - x0, y1 - y0) / math.hypot(50.0, 50.0)
+    return src.gsd_m / units_per_m if units_per_m > 0 else src.gsd_m
+
+
+def stretch(strips: list[Strip], dtype: str) -> None:
+    """Scale strip pixels in place to 0-1: uint8 by /255, anything else per band by robust percentiles
+    (0.5-99.5 %) over every valid corridor pixel, so 16-bit and float imagery look alike."""
+    if not strips:
+        return
+    if dtype == "uint8":
+        for s in strips:
+            s.pixels /= 255.0
+        return
+    nb = strips[0].pixels.shape[0]
+    for b in range(nb):
+        vals = np.concatenate([s.pixels[b][s.valid] for s in strips if s.valid.any()] or [np.zeros(1)])
+        if vals.size > 200_000:
+            vals = vals[:: vals.size // 200_000]
+        lo, hi = np.percentile(vals, [0.5, 99.5])
+        span = float(hi - lo) if hi > lo else 1.0
+        for s in strips:
+            s.pixels[b] = np.clip((s.pixels[b] - lo) / span, 0.0, 1.0)
