@@ -15,6 +15,7 @@ from railwatch.errors import RailwatchError
 COMMANDS = [
     # One module per command (or command group); each attaches itself to `app` on import.
     "version",
+    "count",
     "ingest",
     "analyze",
     "activity",
