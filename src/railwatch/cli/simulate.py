@@ -7,9 +7,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from railwatch.cli.app import app, console
 from railwatch.errors import InputError
+
+
+def _bar() -> Progress:
+    """A rich progress bar on stderr (silent when stderr is not a terminal)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _parse_time(text: str | None) -> datetime:
@@ -55,13 +68,27 @@ def simulate(
         when = _parse_time(time)
         cars = sim.random_cars(s, seed=seed, occupancy=occupancy)
         path = Path(out) / f"{s.id.replace('/', '_')}-{when.strftime('%Y%m%dT%H%MZ')}-s{seed}.tif"
-        with console.status(f"rendering {path.name} ({len(cars)} cars)"):
-            sim.render(s, cars, path, gsd_m=gsd or 0.5, acquired=when, seed=seed, clouds=clouds)
+        with _bar() as bar:
+            task = bar.add_task(f"{path.name} ({len(cars)} cars)", total=None)
+            sim.render(
+                s,
+                cars,
+                path,
+                gsd_m=gsd or 0.5,
+                acquired=when,
+                seed=seed,
+                clouds=clouds,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         console.print(f"wrote {path} and {path.with_suffix('.truth.geojson').name}")
         return
     if site is not None:
         raise InputError(f"unexpected argument {site!r} after scenario {name!r}")
     if name not in sim.SCENARIOS:
         raise InputError(f"unknown scenario {name!r}; scenarios: {', '.join(sim.SCENARIOS)}, or `site SITE`")
-    paths = sim.scenario(name, out, seed=seed, gsd_m=gsd, progress=lambda msg: console.print(msg))
+    with _bar() as bar:
+        task = bar.add_task(name, total=None)
+        paths = sim.scenario(
+            name, out, seed=seed, gsd_m=gsd, progress=lambda msg: bar.update(task, description=msg, advance=1)
+        )
     console.print(f"wrote {len(paths)} scenes and scenario.json to {out}")

@@ -14,8 +14,8 @@ from railwatch.records import Car, Site
 
 LENGTHS_M: dict[str, tuple[float, ...]] = {
     # (typical lengths over couplers; one is drawn and jittered by +-4 %)
-    "boxcar": (16.44, 17.0, 14.7, 22.0),
-    "tank": (12.02, 12.02, 10.3, 16.0, 24.04),
+    "boxcar": (16.44, 17.0, 14.7, 13.9, 21.0),
+    "tank": (12.02, 12.02, 10.3, 16.0, 12.5, 24.04),
     "flat": (13.62, 14.6, 19.6, 9.7),
     "container": (15.02, 19.6, 13.62),
     "gondola": (13.92, 13.44, 10.0, 12.3),
@@ -40,6 +40,7 @@ PAINTS: dict[str, tuple[str, ...]] = {
 WIDTHS_M: tuple[float, float] = (2.8, 3.2)
 GAP_M: tuple[float, float] = (0.8, 1.5)
 RAILCAR_TYPES: tuple[str, ...] = ("boxcar", "tank", "flat", "container", "gondola", "covered", "passenger")
+FREIGHT_TYPES: tuple[str, ...] = ("boxcar", "tank", "flat", "container", "gondola", "covered")
 _WEIGHTS = {
     "boxcar": 0.22,
     "tank": 0.22,
@@ -126,7 +127,7 @@ def random_cars(
             remaining = min(target - filled, total - 5.0 - pos)
             n = int(min(rng.integers(2, 31), max(1, remaining // 14.5)))
             locos = int(rng.choice([0, 0, 1, 2])) if rng.random() < 0.5 else 0
-            block = str(rng.choice(types or RAILCAR_TYPES)) if rng.random() < 0.5 else None
+            block = str(rng.choice(types or FREIGHT_TYPES)) if rng.random() < 0.5 else None
             # leave a random gap before this consist so that occupancy is spread along the track
             free = (total - 5.0 - pos) - remaining
             pos += float(rng.uniform(0, max(0.0, free) * 0.3))
