@@ -8,7 +8,8 @@
 3. PELT (ruptures, l2 cost) segments y with a penalty of k sigma^2 log(n) per change (k = 3, an
    MBIC-style penalty: a change must pay for its location and its new level). Nothing is tuned
    to a particular series.
-4. Adjacent breaks in one direction are one change (a ramp cut into steps). Around each change a
+4. Adjacent breaks in one direction, with at most 3 looks between them, are one change (a ramp cut
+   into steps). Around each change a
    flat-ramp-flat "hinge" is fitted by least squares on the counts over a daily grid of onset and
    end days, so a gradual rise is dated at its onset, interpolating between looks; when no look
    falls inside the fitted ramp the change is a step, dated at the first look of the new regime.
@@ -131,11 +132,18 @@ def fit_hinge(t: np.ndarray, x: np.ndarray, t0_range: tuple[float, float],
     a = xm - c * um[:, 0]
     resid = x[None, :] - a[:, None] - c[:, None] * u
     sse = np.where(valid, (w * resid**2).sum(axis=1), np.inf)
-    # Prefer the shortest ramp among equal fits (a step between two looks is a step).
+    # A ramp (a look inside it) must beat the best step by an AIC margin for its extra parameter.
     order = np.lexsort((t1v - t0v, np.round(sse, 9)))
     best = int(order[0])
     if not np.isfinite(sse[best]):
         return None
+    step = ~((t[None, :] > t0v[:, None]) & (t[None, :] < t1v[:, None])).any(axis=1)
+    if step.any() and not step[best]:
+        s_order = [int(k) for k in order if step[k]]
+        s_best = s_order[0]
+        noise = sse[best] / max(len(x) - 4, 1)
+        if np.isfinite(sse[s_best]) and sse[s_best] - sse[best] < 2.0 * noise:
+            best = s_best
     return Hinge(float(t0v[best]), float(t1v[best]), float(a[best]), float(c[best]), float(sse[best]))
 
 
@@ -164,7 +172,9 @@ def detect(looks: Sequence[Look], penalty_k: float = PENALTY_K, min_delta: float
     while i < len(segs):
         sign = np.sign(levels[i] - levels[i - 1])
         j = i
-        while j + 1 < len(segs) and sign != 0 and np.sign(levels[j + 1] - levels[j]) == sign:
+        # A ramp cut into steps: the segments between its breaks are short.
+        while (j + 1 < len(segs) and sign != 0 and np.sign(levels[j + 1] - levels[j]) == sign
+               and segs[j][1] - segs[j][0] <= MARGIN_LOOKS):
             j += 1
         ch = _refine(t, x, y, sigma, segs, i - 1, j, day0, n)
         if ch is not None and abs(ch.delta) >= min_delta and ch.confidence >= min_confidence:
