@@ -1,0 +1,113 @@
+"""The analyst's brief in Markdown: key judgements, one paragraph per train followed, other
+sightings, limits and sources. Pure: records in, text out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from railwatch.movement.match import chains
+from railwatch.narrative import sentences as S
+from railwatch.narrative import words
+from railwatch.records import Consist, Movement
+
+
+def _key(c: Consist) -> object:
+    return (c.id, c.acquired) if c.id else id(c)
+
+
+def _touches(chain: list[Movement], site_ids: set[str] | None) -> bool:
+    if not site_ids:
+        return True
+    return any(c.site in site_ids for mv in chain for c in (mv.consist_from, mv.consist_to))
+
+
+def brief(
+    movements: list[Movement],
+    consists: list[Consist],
+    setting: S.Setting,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    site_ids: list[str] | None = None,
+) -> str:
+    """Markdown brief for the movements (and other sightings) of some sites over a period."""
+    wanted = set(site_ids) if site_ids else None
+    trips = [ch for ch in chains(movements) if _touches(ch, wanted)]
+    followed = {_key(c) for ch in trips for mv in ch for c in (mv.consist_from, mv.consist_to)}
+    others = [c for c in consists if _key(c) not in followed and (wanted is None or c.site in wanted)]
+    names = [setting.site_name(s) or s for s in (site_ids or sorted(setting.sites))]
+    period = ""
+    if start or end:
+        period = (
+            f", {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+            if start and end
+            else (
+                f", from {start:%Y-%m-%d}" if start else f", to {end:%Y-%m-%d}"  # type: ignore[union-attr]
+            )
+        )
+    lines = [f"# Rail movements: {words.join(list(names))}{period}", ""]
+    lines += [
+        "_Prepared by railwatch from overhead imagery. Times are local, with their UTC offset. "
+        "Likelihood words follow ICD 203 (almost no chance < 5 %, very unlikely 5-20 %, unlikely 20-45 %, "
+        "roughly even chance 45-55 %, likely 55-80 %, very likely 80-95 %, almost certain > 95 %)._",
+        "",
+        "## Key judgements",
+        "",
+    ]
+    if not trips:
+        lines.append("- No railcar set was followed from one image to another in this period.")
+    for ch in trips:
+        first = ch[0].consist_from
+        cross = S.crossing_sentence(ch, setting)
+        if cross:
+            lines.append(
+                f"- {S.describe(first)[0].upper()}{S.describe(first)[1:]}: {cross[0].lower()}{cross[1:]}"
+            )
+        else:
+            lines.append(f"- {S.identity_sentence(ch[-1], setting)}")
+    lines += ["", "## Movements", ""]
+    for k, ch in enumerate(trips, 1):
+        first = ch[0].consist_from
+        title = S.describe(first)
+        lines += [f"### {k}. {title[0].upper()}{title[1:]}", ""]
+        para = [S.chain_sentence(ch, setting, consists)]
+        for mv in ch:
+            para.append(S.identity_sentence(mv, setting))
+            para.extend(S.change_sentences(mv, setting))
+        cross = S.crossing_sentence(ch, setting)
+        if cross:
+            para.append(cross)
+        para.append(S.confidence_sentence(ch))
+        para.append(S.limits_sentence(first))
+        lines += [" ".join(para), ""]
+        lines += [
+            "| seen (UTC) | site | track | cars | locomotives | distance from previous | confidence |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        lines.append(_row(first, None))
+        for mv in ch:
+            lines.append(_row(mv.consist_to, mv))
+        lines.append("")
+    lines += ["## Other sightings", ""]
+    if not others:
+        lines.append("- None.")
+    for c in sorted(others, key=lambda c: (c.acquired or datetime.min, c.track)):
+        desc = S.describe(c)
+        lines.append(f"- {desc[0].upper()}{desc[1:]} was seen {S.sighting(c, setting, consists)}.")
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- The imagery shows railcars from above; it does not show what they carry or why they move.",
+        "- A set is followed by the order, colours, types and lengths of its cars; identical-looking sets "
+        "cannot be told apart, and the likelihood words above account for that.",
+        "- Gaps between images are unobserved: a set may have stopped, been split or rejoined in between.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _row(c: Consist, mv: Movement | None) -> str:
+    when = f"{c.acquired:%Y-%m-%d %H:%M}" if c.acquired else "?"
+    dist = words.distance(mv.distance_m) if mv else "-"
+    conf = f"{mv.confidence:.2f}" if mv else "-"
+    return f"| {when} | {c.site or '-'} | {c.track} | {len(c.railcars)} | {c.locomotives} | {dist} | {conf} |"
