@@ -19,7 +19,9 @@ def test_crossing_is_one_chain_kp_to_ru_with_locomotive_attached(network):
     assert first.t0 == scenarios.T_KP and first.t1 == scenarios.T_BRIDGE_RU
     assert second.t1 == scenarios.T_KHASAN
     assert first.crossed_border and first.countries == ("KP", "RU")
-    assert first.landmarks_passed == ["fb-kp-end", "fb-border", "fb-ru-end"]
+    assert first.landmarks_passed == [
+        f"friendship-bridge/{x}" for x in ("fb-kp-end", "fb-border", "fb-ru-end")
+    ]
     assert first.changes == ["locomotive attached"]
     assert not second.crossed_border and second.changes == []
     assert 0.8 <= first.confidence <= 1.0 and 0.8 <= second.confidence <= 1.0

@@ -77,3 +77,18 @@ def test_unknown_track_and_empty_network_are_typed_errors(network):
         network.route(("nowhere/1", 0.0), ("khasan/main", 0.0))
     with pytest.raises(InputError):
         Network([])
+
+
+def test_real_catalog_connects_tumangang_bridge_khasan():
+    from railwatch import sites
+    from railwatch.movement.network import from_sites
+
+    net = from_sites([sites.load(n) for n in ("tumangang", "friendship-bridge", "khasan")])
+    r = net.route(("tumangang/yard-3", 100.0), ("khasan/4", 100.0))
+    assert r is not None
+    assert r.crossed_border and r.countries == ["KP", "RU"]
+    assert [lm.kind for lm in r.landmarks] == ["bridge-end", "border", "bridge-end"]
+    assert [leg.track for leg in r.legs][:2] == ["tumangang/yard-3", "tumangang/main"]
+    assert 4000 < r.distance_m < 6000
+    assert net.country_at(("friendship-bridge/main", 100.0)) == "KP"
+    assert net.country_at(("friendship-bridge/main", 2000.0)) == "RU"

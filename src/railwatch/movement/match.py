@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from railwatch.errors import InputError
-from railwatch.movement.network import Network, Position, Route
+from railwatch.movement.network import Network, Position, Route, landmark_key
 from railwatch.movement.signature import DEFAULT, Comparison, Weights, compare, signature
 from railwatch.records import Consist, Movement
 
@@ -153,7 +153,7 @@ def _movement(a: Consist, b: Consist, cand: Candidate, conf: float, network: Net
         t0=a.acquired,
         t1=b.acquired,
         distance_m=round(cand.route.distance_m, 1),
-        landmarks_passed=[lm.id for lm in cand.route.landmarks],
+        landmarks_passed=[landmark_key(lm) for lm in cand.route.landmarks],
         crossed_border=cand.route.crossed_border,
         countries=(network.country_at(position(a)), network.country_at(position(b))),
         confidence=conf,

@@ -21,7 +21,11 @@ Position = tuple[str, float]
 
 Node = tuple[str, float]
 
-BORDER_KINDS = frozenset({"border", "border_crossing"})
+NOT_RAIL = frozenset({"road", "river", "border_line"})
+"""Track kinds that are not rails (everything else - main, yard, station, siding - is)."""
+
+BORDER_KINDS = frozenset({"border", "border_crossing", "border-crossing"})
+BRIDGE_END_KINDS = frozenset({"bridge_end", "bridge-end"})
 JOIN_TOL_M = 15.0
 SNAP_TOL_M = 50.0
 
@@ -123,20 +127,14 @@ class Network:
             ends.append((tid, 0.0, Point(line.coords[0])))
             ends.append((tid, self._length[tid], Point(line.coords[-1])))
         joins: list[tuple[Node, Node, float]] = []
-        seen: set[tuple[Node, Node]] = set()
         for i, (ta, ca, pa) in enumerate(ends):
             for tb, cb, pb in ends[i + 1 :]:
                 if ta == tb:
                     continue
                 d = pa.distance(pb)
                 if d <= self.tol_m:
-                    key = ((ta, ca), (tb, cb))
-                    seen.add(key)
                     joins.append(((ta, ca), (tb, cb), d))
-        joined_ends = {n for pair in seen for n in pair}
         for ta, ca, pa in ends:
-            if (ta, ca) in joined_ends:
-                continue
             for tb, line in self._line_m.items():
                 if tb == ta:
                     continue
@@ -335,15 +333,23 @@ def _ordered_countries(legs: list[Leg], net: Network) -> list[str]:
     return seq
 
 
+def landmark_key(lm: Landmark) -> str:
+    """A landmark id unique across sites ('khasan/station'): catalog ids repeat from site to site."""
+    if lm.site and not lm.id.startswith(f"{lm.site}/"):
+        return f"{lm.site}/{lm.id}"
+    return lm.id
+
+
 def from_sites(sites: Iterable[Site], tol_m: float = JOIN_TOL_M) -> Network:
     """One network from the tracks and landmarks of several sites (shared tracks counted once)."""
     tracks: dict[str, Track] = {}
     landmarks: dict[str, Landmark] = {}
     for s in sites:
         for t in s.tracks:
-            if t.kind != "rail":
+            if t.kind in NOT_RAIL:
                 continue
             tracks.setdefault(t.id, t)
         for lm in s.landmarks:
-            landmarks.setdefault(lm.id, lm)
+            lm = lm if lm.site else replace(lm, site=s.id)
+            landmarks.setdefault(landmark_key(lm), lm)
     return Network(tracks.values(), landmarks.values(), tol_m=tol_m)

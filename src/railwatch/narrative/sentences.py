@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from railwatch import geo
 from railwatch.movement.match import position
-from railwatch.movement.network import BORDER_KINDS, Network
+from railwatch.movement.network import BORDER_KINDS, BRIDGE_END_KINDS, Network, landmark_key
 from railwatch.narrative import words
 from railwatch.records import Consist, Landmark, Movement, Site
 
@@ -75,7 +75,7 @@ def nearest_landmarks(consist: Consist, setting: Setting) -> list[Nearby]:
 
 def landmark_phrase(lm: Landmark) -> str:
     """How a landmark is named in a sentence."""
-    if lm.kind == "bridge_end":
+    if lm.kind in BRIDGE_END_KINDS:
         return "the end of the railway bridge"
     if lm.kind in BORDER_KINDS:
         return "the border"
@@ -137,8 +137,7 @@ def locate(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[st
     near = nearest_landmarks(consist, setting)
     country = setting.country(consist)
     lead = f"in {words.country_name(country)}" if country else ""
-    track = setting.network.tracks.get(consist.track)
-    in_yard = "yard" in consist.track.lower() or (track is not None and "yard" in (track.name or "").lower())
+    in_yard = _in_yard(consist, setting)
     if in_yard:
         lead = f"in the {setting.site_name(consist.site) or ''} yard".replace("  ", " ") + (
             f" in {words.country_name(country)}" if country else ""
@@ -147,19 +146,26 @@ def locate(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[st
         return Place(lead)
     first = near[0]
     lm = first.landmark
-    near_bridge = lm.kind in BORDER_KINDS | {"bridge_end"} and first.distance_m <= 1000
-    if near_bridge and lm.id not in passed and country and not in_yard:
+    near_bridge = lm.kind in BORDER_KINDS | BRIDGE_END_KINDS and first.distance_m <= 1000
+    if near_bridge and landmark_key(lm) not in passed and country and not in_yard:
         lead = f"on the {words.COUNTRY_ADJECTIVES.get(country, country)} side of {_bridge_name(lm, setting)}"
     if first.distance_m < 30 or (lm.kind == "station" and first.distance_m <= STATION_RADIUS_M):
         mark = f"at {landmark_phrase(lm)}"
     else:
-        rel = "past" if lm.id in passed else "from"
+        rel = "past" if landmark_key(lm) in passed else "from"
         mark = f"{words.distance(first.distance_m)} {rel} {landmark_phrase(lm)}"
     border = next((n for n in near if n.landmark.kind in BORDER_KINDS), None)
     border_words = ""
     if border is not None and not near_bridge:
         border_words = f"{words.distance(border.distance_m)} from the border"
     return Place(lead, mark, border_words)
+
+
+def _in_yard(consist: Consist, setting: Setting) -> bool:
+    track = setting.network.tracks.get(consist.track)
+    if track is not None and (track.kind == "yard" or "yard" in (track.name or "").lower()):
+        return True
+    return "yard" in consist.track.lower()
 
 
 def place(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[str] = ()) -> str:
@@ -169,13 +175,13 @@ def place(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[str
 
 def short_place(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[str] = ()) -> str:
     """'at Khasan', 'on the Korean side of the bridge', 'in the Tumangang yard'."""
-    if "yard" in consist.track.lower():
+    if _in_yard(consist, setting):
         return f"in the {setting.site_name(consist.site)} yard"
     near = nearest_landmarks(consist, setting)
     country = setting.country(consist)
     if (
         near
-        and near[0].landmark.kind in BORDER_KINDS | {"bridge_end"}
+        and near[0].landmark.kind in BORDER_KINDS | BRIDGE_END_KINDS
         and near[0].distance_m <= 1000
         and country
     ):
