@@ -132,3 +132,20 @@ def test_activity_store_errors(cli, db_url, yard_db):
     assert r.code == 2 and "nowhere" in r.err
     r = cli("alerts", "--site", "nowhere", "--db", yard_db)
     assert r.code == 2
+
+
+def test_store_site_without_observations_and_empty_lists(cli, db_url):
+    from shapely.geometry import Polygon
+
+    from railwatch import store
+    from railwatch.records import Site
+
+    db = store.open(db_url)
+    db.put_site(Site(id="empty", name="Empty", aoi=Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])))
+    db.close()
+    r = cli("activity", "--site", "empty", "--db", db_url)
+    assert r.code == 2 and "no observations stored for site 'empty'" in r.err
+    assert cli("alerts", "--db", db_url).out.strip() == "no alerts"
+    assert cli("events", "list", "--db", db_url).out.strip() == ""
+    assert cli("events", "add", "2023-09-13", "Summit", "--db", db_url).code == 0
+    assert cli("events", "list", "--db", db_url).out.strip() == "2023-09-13  Summit"
