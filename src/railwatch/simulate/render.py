@@ -54,10 +54,23 @@ HALO_PX = 4
 CAR_HEIGHT_M = 4.0
 MAST_HEIGHT_M = 9.0
 PIECE_M = 40.0
-LAYERS = ("road", "bshadow", "building", "ballast", "sleeper", "rail", "cshadow", "mshadow", "car", "mast")
+LAYERS = (
+    "road",
+    "bshadow",
+    "building",
+    "ballast",
+    "deck",
+    "sleeper",
+    "rail",
+    "cshadow",
+    "mshadow",
+    "car",
+    "mast",
+)
 """Drawing order, bottom to top."""
 CLOUD_SCALE_M = 350.0
 CLOUD_HEIGHT_M = 1500.0
+DECK_HEIGHT_M = 9.0
 
 
 @dataclass
@@ -114,6 +127,7 @@ class Plan:
     cloud_threshold: float | None
     cloud_offset: tuple[float, float]
     haze: float
+    water: Polygon | None = None
 
 
 def _as_site(site: Site | Sequence[Site]) -> Site:
@@ -264,6 +278,33 @@ def _plan(
                 )
     corridor_geom = prep(unary_union(corridor)) if corridor else None
 
+    # bridges: a deck over the span between a track's two bridge-end landmarks, a river beneath it
+    spans = _bridge_spans(site)
+    for tid, a, b in spans:
+        line = true_lines[tid]
+        n = max(1, math.ceil((b - a) / PIECE_M))
+        for p in range(n):
+            pa, pb = a + (b - a) * p / n, a + (b - a) * (p + 1) / n
+            cx, cy, ax, ay, plen = _frame(line, pa, pb)
+            add("deck", "deck", cx, cy, ax, ay, plen / 2 + 4.0, half_len=plen / 2 + 0.2, u0=(pa + pb) / 2)
+            drop = (shadow_per_m[0] * DECK_HEIGHT_M, shadow_per_m[1] * DECK_HEIGHT_M)
+            thick = (shadow_per_m[0] * 2.0, shadow_per_m[1] * 2.0)
+            add(
+                "bshadow",
+                "bshadow",
+                cx + drop[0],
+                cy + drop[1],
+                ax,
+                ay,
+                plen / 2 + 4.0,
+                extra=thick,
+                half_l=plen / 2,
+                half_w=3.0,
+                shadow=thick,
+            )
+    water = _river(spans, true_lines, (xmin, ymin, xmax, ymax), rng) if spans else None
+    wet = prep(water) if water is not None else None
+
     # cars
     truth_cars: list[TruthCar] = []
     consist_of = _consists(cars)
@@ -367,7 +408,7 @@ def _plan(
         ax, ay = math.cos(theta), math.sin(theta)
         bl, bw = rng.uniform(6, 30), rng.uniform(5, 14)
         rect = _rect(bx, by, ax, ay, bl / 2, bw / 2)
-        if corridor_geom is not None and corridor_geom.intersects(rect.buffer(2.0)):
+        if _blocked(corridor_geom, wet, rect.buffer(2.0)):
             continue
         h = rng.uniform(3, 7)
         sh = (shadow_per_m[0] * h, shadow_per_m[1] * h)
@@ -398,7 +439,7 @@ def _plan(
                 (x_a + half * math.cos(ang), y_a + half * math.sin(ang)),
             ]
         )
-        if corridor_geom is not None and corridor_geom.intersects(seg.buffer(4.0)):
+        if _blocked(corridor_geom, wet, seg.buffer(4.0)):
             continue
         (p0, p1) = seg.coords
         roads.append((p0[0], p0[1], p1[0], p1[1], float(rng.uniform(2.8, 4.5))))
@@ -407,7 +448,7 @@ def _plan(
             off = line.offset_curve(side * float(rng.uniform(14, 24)))
             if off.is_empty or off.geom_type != "LineString":
                 continue
-            if corridor_geom is not None and corridor_geom.intersects(off.buffer(4.0)):
+            if _blocked(corridor_geom, wet, off.buffer(4.0)):
                 continue
             cs = list(off.coords)
             for (x_a, y_a), (x_b, y_b) in zip(cs[:-1], cs[1:], strict=True):
@@ -434,6 +475,7 @@ def _plan(
         cloud_threshold=threshold,
         cloud_offset=cloud_offset,
         haze=float(rng.uniform(0.03, 0.09)),
+        water=water,
     )
 
     # truth of what clouds hide
@@ -459,6 +501,52 @@ def _plan(
         "tracks": coverage,
     }
     return plan, truth_cars, meta
+
+
+def _blocked(corridor, water, geom) -> bool:
+    """Whether clutter at `geom` would sit on a track corridor or in the river."""
+    return bool(
+        (corridor is not None and corridor.intersects(geom)) or (water is not None and water.intersects(geom))
+    )
+
+
+def _bridge_spans(site: Site) -> list[tuple[str, float, float]]:
+    """(track, from_m, to_m) between the two bridge-end landmarks located on the same track."""
+    ends: dict[str, list[float]] = {}
+    for lm in site.landmarks:
+        if "bridge" in lm.kind and lm.track and lm.chainage_m is not None:
+            ends.setdefault(lm.track, []).append(float(lm.chainage_m))
+    track_ids = {t.id for t in site.tracks}
+    return [(tid, min(ch), max(ch)) for tid, ch in ends.items() if len(ch) >= 2 and tid in track_ids]
+
+
+def _river(spans, true_lines: dict[str, LineString], bounds, rng: np.random.Generator) -> Polygon | None:
+    """A meandering river under each bridge span, kept 15 m clear of every track off the bridge."""
+    from shapely.geometry import box as shapely_box
+    from shapely.ops import substring
+
+    scene = shapely_box(*bounds)
+    reach = math.hypot(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    rivers, keep_out = [], []
+    bridged = {tid: (a, b) for tid, a, b in spans}
+    for tid, line in true_lines.items():
+        if tid in bridged:
+            a, b = bridged[tid]
+            for part in (substring(line, 0, a), substring(line, b, line.length)):
+                if part.length > 0:
+                    keep_out.append(part.buffer(15.0))
+        else:
+            keep_out.append(line.buffer(15.0))
+    for tid, a, b in spans:
+        cx, cy, ax, ay, chord = _frame(true_lines[tid], a, b)
+        half = max(10.0, min(chord / 2 - 30.0, chord * 0.3))
+        phase = rng.uniform(0, 2 * math.pi)
+        ts = np.linspace(-reach, reach, 200)
+        wobble = 0.35 * half * np.sin(ts / 420.0) * np.cos(ts / 173.0 + phase)
+        pts = [(cx - ay * t + ax * w, cy + ax * t + ay * w) for t, w in zip(ts, wobble, strict=True)]
+        rivers.append(LineString(pts).buffer(half, cap_style="flat"))
+    water = unary_union(rivers).difference(unary_union(keep_out)).intersection(scene)
+    return None if water.is_empty else water
 
 
 def _sky(bounds, seed: int, clouds: float, az: float, el: float) -> tuple[float | None, tuple[float, float]]:
@@ -658,6 +746,12 @@ def _draw(plan: Plan, item: Item, canvas: np.ndarray, r0: int, r1: int, c0: int,
         )
         edge = 1.0 + 0.12 * (np.abs(v) > p["half_w"] - 0.35)
         col = paint.shade(paint.rgb("#66645f"), tex * edge)
+    elif k == "deck":
+        a = paint.box(u, p["half_len"], px) * paint.box(v, 2.9, px)
+        girder = (np.abs(v) > 2.45).astype(F32)
+        joints = paint.periodic(u + p["u0"], 31.5, 0.15, px)
+        tex = 0.95 + 0.08 * noise.value(xs, ys, 1.2, plan.seed + 41)
+        col = paint.shade(paint.rgb("#8d8c86"), tex * (1 - 0.35 * girder) * (1 - 0.4 * joints))
     elif k == "sleeper":
         col, a = paint.sleepers(u + p["u0"], v, px, p["concrete"], p["spacing"])
         a = a * paint.box(u, p["half_len"], px)
@@ -700,6 +794,8 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     g = plan.grid
     rng = np.random.default_rng([plan.seed, 11, index])
     canvas = _terrain(plan, r0, r1, c0, c1, rng)
+    if plan.water is not None:
+        _water(plan, canvas, r0, r1, c0, c1)
     for layer in LAYERS:
         for item in plan.layers[layer]:
             b = item.bounds
@@ -723,6 +819,22 @@ def _block(plan: Plan, r0: int, r1: int, c0: int, c1: int, index: int) -> np.nda
     canvas[:] = cv2.GaussianBlur(canvas, (0, 0), sigmaX=0.6, sigmaY=0.6, borderType=cv2.BORDER_REFLECT)
     canvas += rng.standard_normal(canvas.shape, dtype=F32) * F32(0.008)
     return canvas
+
+
+def _water(plan: Plan, canvas: np.ndarray, r0: int, r1: int, c0: int, c1: int) -> None:
+    """Paint the river (dark green-blue, gently varying) where its polygon covers the block."""
+    from rasterio.features import rasterize
+
+    g = plan.grid
+    transform = from_origin(g.x0 + c0 * g.gsd_m, g.y1 - r0 * g.gsd_m, g.gsd_m, g.gsd_m)
+    mask = rasterize([(plan.water, 1)], out_shape=(r1 - r0, c1 - c0), transform=transform, dtype="uint8")
+    if not mask.any():
+        return
+    a = cv2.GaussianBlur(mask.astype(F32), (0, 0), sigmaX=max(0.6, 1.5 / g.gsd_m))
+    tone = 0.9 + 0.2 * _field(plan, r0, r1, c0, c1, max(1, round(4.0 / g.gsd_m)), 40.0, plan.seed + 51, 3)
+    col = paint.shade(paint.rgb("#34494a"), tone)
+    canvas *= (1 - a)[..., None]
+    canvas += col * a[..., None]
 
 
 def _lattice(plan: Plan, r0, r1, c0, c1, step: int, fn) -> np.ndarray:
