@@ -113,3 +113,27 @@ def test_return_scenario(tmp_path):
 def test_unknown_scenario(tmp_path):
     with pytest.raises(InputError, match="unknown scenario"):
         simulate.scenario("nope", tmp_path)
+
+
+def test_river_under_the_bridge(crossing):
+    """Beside the bridge span (between its bridge-end landmarks) the image shows water, not fields."""
+    _, paths = crossing
+    bridge = scenarios.load_site("friendship-bridge")
+    line = reproject(bridge.track("friendship-bridge/main").line, WGS84, 32652)
+    ends = sorted(lm.chainage_m for lm in bridge.landmarks if "bridge" in lm.kind)
+    mid = (ends[0] + ends[-1]) / 2
+    p, q = line.interpolate(mid), line.interpolate(mid + 1)
+    ax, ay = q.x - p.x, q.y - p.y
+    with rasterio.open(paths[0]) as ds:
+        img = ds.read().astype(float)
+        water, land = [], []
+        for off in (-120, -80, 80, 120):
+            r, c = ds.index(p.x - ay * off, p.y + ax * off)
+            water.append(img[:, r, c])
+        for ch in (ends[0] - 300, ends[-1] + 300):
+            pt = line.interpolate(ch)
+            r, c = ds.index(pt.x - ay * 60, pt.y + ax * 60)
+            land.append(img[:, r, c])
+    for px in water:
+        assert px[2] >= px[0] and px.mean() < 110  # dark, blue-green
+    assert any(px[0] > px[2] for px in land)  # fields are warmer
