@@ -40,11 +40,14 @@ def border_sites() -> list[Site]:
         "KP",
     )
     bridge = _track(
-        "friendship-bridge/main", [(130.6374, 42.4152), (130.6447, 42.4152)], "friendship-bridge", None
+        "friendship-bridge/main",
+        [(130.6374, 42.4152), (130.6447, 42.4152), (130.6448, 42.4188)],
+        "friendship-bridge",
+        None,
     )
     k_main = _track(
         "khasan/main",
-        [(130.6447, 42.4152), (130.6452, 42.4250), (130.6449, 42.4301), (130.6449, 42.4400)],
+        [(130.6448, 42.4188), (130.6452, 42.4250), (130.6449, 42.4301), (130.6449, 42.4400)],
         "khasan",
         "RU",
     )
@@ -63,7 +66,7 @@ def border_sites() -> list[Site]:
         [_landmark("tumangang-station", "Tumangang station", "station", t_main, 0.0, "tumangang", "KP")],
         "Asia/Pyongyang",
     )
-    bl = bridge.length_m
+    bl = geo.chainage_m(bridge.line, Point(130.6447, 42.4152))
     border_m = geo.chainage_m(bridge.line, Point(130.641271, 42.4152))
     fb = Site(
         "friendship-bridge",
@@ -152,7 +155,8 @@ def crossing(seed: int = 4) -> list[Consist]:
     station_m = sites["khasan"].landmarks[0].chainage_m
     kp = consist(cars_at("tumangang/main", kp_len - 120.0, THREE, rng), T_KP, "tumangang", 1)
     # Leading end about 200 m past the bridge end, locomotive in front (north), cars reversed behind it.
-    ru_cars = cars_at("khasan/main", 197.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
+    ru_end_m = sites["friendship-bridge"].landmarks[2].chainage_m
+    ru_cars = cars_at("friendship-bridge/main", ru_end_m + 197.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
     ru = consist(ru_cars, T_BRIDGE_RU, "friendship-bridge", 2)
     kh_cars = cars_at("khasan/main", station_m - 40.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
     kh = consist(kh_cars, T_KHASAN, "khasan", 3)
@@ -190,3 +194,45 @@ def returning(seed: int = 29) -> list[Consist]:
         cars_at("tumangang/yard-1", 60.0, list(reversed(EIGHT)), rng), T_RETURN_YARD, "tumangang", 12
     )
     return [at_khasan, in_yard]
+
+
+def fill_store(db, consists: list[Consist]) -> None:  # type: ignore[no-untyped-def]
+    """Put the border sites, one scene per sighting time and the consists' cars as observations."""
+    from railwatch.records import Observation, Scene
+
+    for s in border_sites():
+        db.put_site(s)
+    by_scene: dict[int, list[Consist]] = {}
+    for c in consists:
+        by_scene.setdefault(int(c.scene_id), []).append(c)
+    for sid, group in sorted(by_scene.items()):
+        when = group[0].acquired
+        scene = Scene(
+            f"scene-{sid}.tif", f"{sid:064x}", when, 0.5, "EPSG:32652", None, 4000, 4000, 3, "uint8"
+        )
+        scene_id, _ = db.add_scene(scene, sorted({c.site for c in group}))
+        per: dict[tuple[str, str], list[Car]] = {}
+        for c in group:
+            per.setdefault((c.site, c.track), []).extend(c.cars)
+        for site in sorted({c.site for c in group}):
+            obs = []
+            for (s_id, track), cars in per.items():
+                if s_id != site:
+                    continue
+                rail = [x for x in cars if x.type != "locomotive"]
+                obs.append(
+                    Observation(
+                        site,
+                        track,
+                        when,
+                        1.0,
+                        len(rail),
+                        len(rail),
+                        len(rail),
+                        locomotives=len(cars) - len(rail),
+                        scene_id=scene_id,
+                        gsd_m=0.5,
+                        car_list=cars,
+                    )
+                )
+            db.put_observations(scene_id, site, obs)

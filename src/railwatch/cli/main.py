@@ -22,6 +22,8 @@ COMMANDS = [
     "events",
     "alerts",
     "simulate",
+    "movements",
+    "brief",
 ]
 
 
