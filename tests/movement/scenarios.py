@@ -153,10 +153,10 @@ def crossing(seed: int = 4) -> list[Consist]:
     sites = {s.id: s for s in border_sites()}
     kp_len = sites["tumangang"].track("tumangang/main").length_m
     station_m = sites["khasan"].landmarks[0].chainage_m
-    kp = consist(cars_at("tumangang/main", kp_len - 120.0, THREE, rng), T_KP, "tumangang", 1)
+    kp = consist(cars_at("tumangang/main", kp_len - 120.0, list(reversed(THREE)), rng), T_KP, "tumangang", 1)
     # Leading end about 200 m past the bridge end, locomotive in front (north), cars reversed behind it.
     ru_end_m = sites["friendship-bridge"].landmarks[2].chainage_m
-    ru_cars = cars_at("friendship-bridge/main", ru_end_m + 197.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
+    ru_cars = cars_at("friendship-bridge/main", ru_end_m + 135.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
     ru = consist(ru_cars, T_BRIDGE_RU, "friendship-bridge", 2)
     kh_cars = cars_at("khasan/main", station_m - 40.0, list(reversed(THREE)) + [LOCOMOTIVE], rng)
     kh = consist(kh_cars, T_KHASAN, "khasan", 3)

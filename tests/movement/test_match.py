@@ -25,7 +25,7 @@ def test_crossing_is_one_chain_kp_to_ru_with_locomotive_attached(network):
     assert first.changes == ["locomotive attached"]
     assert not second.crossed_border and second.changes == []
     assert 0.8 <= first.confidence <= 1.0 and 0.8 <= second.confidence <= 1.0
-    assert first.distance_m == pytest.approx(100 + 601 + 220, abs=40)
+    assert first.distance_m == pytest.approx(100 + 601 + 160, abs=40)
     assert all(m.speed_kmh < 60 for m in chain)
     # the covered cars at Khasan match nothing
     covered = consists[3]

@@ -1,4 +1,7 @@
+from dataclasses import replace
+
 import numpy as np
+import pytest
 import scenarios
 
 from railwatch.movement.signature import similarity
@@ -12,8 +15,15 @@ def test_same_set_reversed_with_locomotive_attached_matches():
     kp, ru, kh, _ = _consists()
     cmp_ = similarity(kp, ru)
     assert cmp_.similarity > 0.85
-    assert cmp_.reversed is True
+    assert cmp_.reversed is False
     assert cmp_.changes == ["locomotive attached"]
+    # the same set seen from the other end (a track drawn the other way) matches just as well
+    flipped = replace(
+        ru, cars=[replace(c, start_m=1000.0 - c.end_m, end_m=1000.0 - c.start_m) for c in ru.cars]
+    )
+    turned = similarity(kp, flipped)
+    assert turned.reversed is True
+    assert turned.similarity == pytest.approx(cmp_.similarity, abs=1e-9)
     back = similarity(ru, kp)
     assert back.changes == ["locomotive detached"]
     assert similarity(ru, kh).changes == []

@@ -14,7 +14,8 @@ def _chain(moves):
 def test_describe_the_three_car_set(crossing):
     consists, _ = crossing
     assert (
-        S.describe(consists[0]) == "a three-car set of enclosed railcars (light blue, dark blue, red-brown)"
+        S.describe(consists[0], high_first=True)
+        == "a three-car set of enclosed railcars (light blue, dark blue, red-brown)"
     )
     assert S.describe(consists[3]).startswith("a three-car set of covered cars")
 

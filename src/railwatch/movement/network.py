@@ -350,6 +350,22 @@ def from_sites(sites: Iterable[Site], tol_m: float = JOIN_TOL_M) -> Network:
                 continue
             tracks.setdefault(t.id, t)
         for lm in s.landmarks:
-            lm = lm if lm.site else replace(lm, site=s.id)
+            lm = lm if lm.site else replace(lm, site=_home_site(lm, s))
             landmarks.setdefault(landmark_key(lm), lm)
-    return Network(tracks.values(), landmarks.values(), tol_m=tol_m)
+    unique: dict[tuple[object, ...], Landmark] = {}
+    for lm in landmarks.values():  # a combined site repeats its parts' landmarks under its own id
+        where = (
+            (lm.track, round(lm.chainage_m))
+            if lm.chainage_m is not None
+            else (round(lm.point.x, 5), round(lm.point.y, 5))
+        )
+        unique.setdefault((lm.kind, lm.name, *where), lm)
+    return Network(tracks.values(), unique.values(), tol_m=tol_m)
+
+
+def _home_site(lm: Landmark, site: Site) -> str:
+    """The site a landmark belongs to: its track's site when a combined site lists it."""
+    for t in site.tracks:
+        if t.id == lm.track and t.site:
+            return t.site
+    return site.id

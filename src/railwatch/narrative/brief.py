@@ -34,7 +34,11 @@ def brief(
     trips = [ch for ch in chains(movements) if _touches(ch, wanted)]
     followed = {_key(c) for ch in trips for mv in ch for c in (mv.consist_from, mv.consist_to)}
     others = [c for c in consists if _key(c) not in followed and (wanted is None or c.site in wanted)]
-    names = [setting.site_name(s) or s for s in (site_ids or sorted(setting.sites))]
+    if site_ids:
+        names = [setting.site_name(s) or s for s in site_ids]
+    else:  # the sites whose tracks the sightings stand on (a combined scene site names its parts)
+        seen = [c for ch in trips for mv in ch for c in (mv.consist_from, mv.consist_to)] + others
+        names = sorted({S.track_site_name(c, setting) for c in seen} - {None})  # type: ignore[arg-type]
     period = ""
     if start or end:
         period = (
@@ -60,14 +64,15 @@ def brief(
         cross = S.crossing_sentence(ch, setting)
         if cross:
             lines.append(
-                f"- {S.describe(first)[0].upper()}{S.describe(first)[1:]}: {cross[0].lower()}{cross[1:]}"
+                f"- {S.describe_trip(ch, setting)[0].upper()}{S.describe_trip(ch, setting)[1:]}: "
+                f"{cross[0].lower()}{cross[1:]}"
             )
         else:
             lines.append(f"- {S.identity_sentence(ch[-1], setting)}")
     lines += ["", "## Movements", ""]
     for k, ch in enumerate(trips, 1):
         first = ch[0].consist_from
-        title = S.describe(first)
+        title = S.describe_trip(ch, setting)
         lines += [f"### {k}. {title[0].upper()}{title[1:]}", ""]
         para = [S.chain_sentence(ch, setting, consists)]
         for mv in ch:
@@ -91,7 +96,7 @@ def brief(
     if not others:
         lines.append("- None.")
     for c in sorted(others, key=lambda c: (c.acquired or datetime.min, c.track)):
-        desc = S.describe(c)
+        desc = S.describe(c, S.front_high(c))
         lines.append(f"- {desc[0].upper()}{desc[1:]} was seen {S.sighting(c, setting, consists)}.")
     lines += [
         "",

@@ -4,6 +4,7 @@ becomes a hedged identity sentence; a consist gets the limits of what the imager
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from railwatch import geo
@@ -84,17 +85,35 @@ def landmark_phrase(lm: Landmark) -> str:
     return f"the {lm.name}"
 
 
-def colors(consist: Consist) -> list[str]:
-    """Colour names of the railcars in chainage order (distinct names, in order, past six cars)."""
-    ordered = sorted(consist.railcars, key=lambda c: min(c.start_m, c.end_m))
+def front_high(consist: Consist, setting: Setting | None = None, towards: Consist | None = None) -> bool:
+    """Whether a consist's front is its high-chainage end: the end nearer where it was seen next, else
+    its locomotive end, else (no way to tell) False, i.e. cars listed in chainage order."""
+    lo, hi = sorted((consist.start_m, consist.end_m))
+    if setting is not None and towards is not None:
+        net = setting.network
+        if consist.track in net.tracks and towards.track in net.tracks:
+            to = position(towards)
+            d_lo, d_hi = net.distance_m((consist.track, lo), to), net.distance_m((consist.track, hi), to)
+            if abs(d_lo - d_hi) > 1.0:
+                return d_hi < d_lo
+    locos = [c for c in consist.cars if c.is_locomotive]
+    if locos and consist.railcars:
+        mid = (lo + hi) / 2.0
+        return sum((c.start_m + c.end_m) / 2.0 for c in locos) / len(locos) > mid
+    return False
+
+
+def colors(consist: Consist, high_first: bool = False) -> list[str]:
+    """Colour names of the railcars from the front (distinct names, in order, past six cars)."""
+    ordered = sorted(consist.railcars, key=lambda c: min(c.start_m, c.end_m), reverse=high_first)
     names = [words.color_name(c.color) for c in ordered]
     if len(names) > 6:
         names = list(dict.fromkeys(names))
     return names
 
 
-def describe(consist: Consist) -> str:
-    """'a three-car set of enclosed railcars (light blue, dark blue, red-brown)'."""
+def describe(consist: Consist, high_first: bool = False) -> str:
+    """'a three-car set of enclosed railcars (light blue, dark blue, red-brown)', colours from the front."""
     n = len(consist.railcars)
     if n == 0:
         k = consist.locomotives
@@ -107,11 +126,35 @@ def describe(consist: Consist) -> str:
         num = words.number(n)
         art = "an" if num[0] in "aeiou" else "a"
         head = f"{art} {num}-car {noun} of {kind}"
-    return f"{head} ({', '.join(colors(consist))})"
+    return f"{head} ({', '.join(colors(consist, high_first))})"
+
+
+def describe_trip(chain: list[Movement], setting: Setting) -> str:
+    """The first sighting of a chain described with its cars listed from the front, as it travelled."""
+    first = chain[0].consist_from
+    return describe(first, front_high(first, setting, chain[0].consist_to))
+
+
+def yard_name(site_name: str | None) -> str:
+    """'Tumangang' from 'Tumangang station and yard' (so that it reads 'in the Tumangang yard')."""
+    base = re.sub(r"\b(station|and|yard|rail|facility)\b", " ", site_name or "", flags=re.IGNORECASE)
+    return " ".join(base.split()) or (site_name or "")
+
+
+def _track_site(track_id: str | None, setting: Setting, fallback: str | None = None) -> str | None:
+    """The name of the site a track belongs to (a combined site's consists still name their part)."""
+    track = setting.network.tracks.get(track_id or "")
+    return setting.site_name(track.site if track is not None and track.site else fallback)
+
+
+def track_site_name(consist: Consist, setting: Setting) -> str | None:
+    """The name of the site whose track a consist stands on."""
+    return _track_site(consist.track, setting, consist.site)
 
 
 def _bridge_name(lm: Landmark, setting: Setting) -> str:
-    name = setting.site_name(lm.site) or ""
+    name = setting.site_name(lm.site) if lm.site in setting.sites else _track_site(lm.track, setting, lm.site)
+    name = name or ""
     return f"the {name}" if "bridge" in name.lower() else "the bridge"
 
 
@@ -139,7 +182,7 @@ def locate(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[st
     lead = f"in {words.country_name(country)}" if country else ""
     in_yard = _in_yard(consist, setting)
     if in_yard:
-        lead = f"in the {setting.site_name(consist.site) or ''} yard".replace("  ", " ") + (
+        lead = f"in the {yard_name(_track_site(consist.track, setting, consist.site))} yard" + (
             f" in {words.country_name(country)}" if country else ""
         )
     if not near:
@@ -152,8 +195,10 @@ def locate(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[st
     if first.distance_m < 30 or (lm.kind == "station" and first.distance_m <= STATION_RADIUS_M):
         mark = f"at {landmark_phrase(lm)}"
     else:
-        rel = "past" if landmark_key(lm) in passed else "from"
-        mark = f"{words.distance(first.distance_m)} {rel} {landmark_phrase(lm)}"
+        if landmark_key(lm) in passed:  # how far the head of the train has gone past it
+            mark = f"{words.distance(first.distance_m + consist.length_m)} past {landmark_phrase(lm)}"
+        else:
+            mark = f"{words.distance(first.distance_m)} from {landmark_phrase(lm)}"
     border = next((n for n in near if n.landmark.kind in BORDER_KINDS), None)
     border_words = ""
     if border is not None and not near_bridge:
@@ -176,7 +221,7 @@ def place(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[str
 def short_place(consist: Consist, setting: Setting, passed: tuple[str, ...] | list[str] = ()) -> str:
     """'at Khasan', 'on the Korean side of the bridge', 'in the Tumangang yard'."""
     if _in_yard(consist, setting):
-        return f"in the {setting.site_name(consist.site)} yard"
+        return f"in the {yard_name(_track_site(consist.track, setting, consist.site))} yard"
     near = nearest_landmarks(consist, setting)
     country = setting.country(consist)
     if (
@@ -186,7 +231,11 @@ def short_place(consist: Consist, setting: Setting, passed: tuple[str, ...] | li
         and country
     ):
         return f"on the {words.COUNTRY_ADJECTIVES.get(country, country)} side of the bridge"
-    return f"at {setting.site_name(consist.site)}"
+    station = next((n.landmark for n in near if n.landmark.kind == "station" and n.distance_m <= 1000), None)
+    if station is not None:
+        name = station.name[: -len(" station")] if station.name.lower().endswith(" station") else station.name
+        return f"at {name}"
+    return f"at {_track_site(consist.track, setting, consist.site)}"
 
 
 def neighbours(consist: Consist, others: list[Consist], setting: Setting) -> list[Consist]:
@@ -274,7 +323,7 @@ def chain_sentence(chain: list[Movement], setting: Setting, others: list[Consist
         other_day = words.local(c.acquired, setting.zone(c)).date() != day0
         clauses.append(sighting(c, setting, others, arrived=mv, with_day=other_day))
     body = words.join(clauses) if len(clauses) < 3 else ", ".join(clauses[:-1]) + ", and " + clauses[-1]
-    return f"On {words.day(first.acquired, zone)} {describe(first)} was seen {body}."
+    return f"On {words.day(first.acquired, zone)} {describe_trip(chain, setting)} was seen {body}."
 
 
 def identity_sentence(mv: Movement, setting: Setting) -> str:
