@@ -40,6 +40,7 @@ def test_cog_georeference_and_tags(scene, yard):
         assert ds.count == 3 and ds.dtypes[0] == "uint8"
         assert ds.block_shapes[0] == (512, 512) or ds.width < 512
         assert ds.compression.name.lower() == "deflate"
+        assert ds.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
         tags = ds.tags()
         assert tags["TIFFTAG_DATETIME"] == "2023:10:05 02:00:00"
         assert tags["RAILWATCH_SIMULATED"] == "1" and tags["GSD_M"] == "0.5" and tags["SEED"] == "3"
