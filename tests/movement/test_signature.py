@@ -72,3 +72,20 @@ def test_different_types_same_colours_score_low():
     )
     kp = _consists()[0]
     assert similarity(kp, tanks).similarity < 0.4
+
+
+def test_vectorised_cost_matrix_equals_pairwise_costs():
+    from railwatch.movement.signature import car_cost, cost_matrix, signature
+
+    rng = np.random.default_rng(9)
+    a = signature(
+        scenarios.consist(scenarios.cars_at("x", 0.0, scenarios.EIGHT, rng), scenarios.T_KP, "x", 1)
+    )
+    b = signature(
+        scenarios.consist(scenarios.cars_at("x", 0.0, scenarios.THREE, rng), scenarios.T_KP, "x", 2)
+    )
+    m = cost_matrix(a.cars, b.cars)
+    assert m.shape == (8, 3)
+    for i, ca in enumerate(a.cars):
+        for j, cb in enumerate(b.cars):
+            assert m[i, j] == pytest.approx(car_cost(ca, cb), abs=1e-12)

@@ -5,7 +5,7 @@ called?"; both are answered in CIELAB, where equal distances look roughly equall
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from railwatch.errors import InputError
 
@@ -46,56 +46,51 @@ def lab(hex_color: str) -> Lab:
     return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
-def delta_e(lab1: Lab, lab2: Lab, k_l: float = 1.0) -> float:
-    """CIEDE2000 colour difference; k_l > 1 discounts lightness (illumination differs between scenes)."""
-    l1, a1, b1 = lab1
-    l2, a2, b2 = lab2
-    c1 = math.hypot(a1, b1)
-    c2 = math.hypot(a2, b2)
+def delta_e(lab1: Lab | np.ndarray, lab2: Lab | np.ndarray, k_l: float = 1.0) -> float | np.ndarray:
+    """CIEDE2000 colour difference; k_l > 1 discounts lightness (illumination differs between scenes).
+    Takes two (L, a, b) triples, or arrays of shape (..., 3) that broadcast, and returns floats alike."""
+    x1, x2 = np.asarray(lab1, dtype=float), np.asarray(lab2, dtype=float)
+    l1, a1, b1 = x1[..., 0], x1[..., 1], x1[..., 2]
+    l2, a2, b2 = x2[..., 0], x2[..., 1], x2[..., 2]
+    c1, c2 = np.hypot(a1, b1), np.hypot(a2, b2)
     c_bar7 = ((c1 + c2) / 2.0) ** 7
-    g = 0.5 * (1.0 - math.sqrt(c_bar7 / (c_bar7 + 25.0**7)))
+    g = 0.5 * (1.0 - np.sqrt(c_bar7 / (c_bar7 + 25.0**7)))
     a1p, a2p = a1 * (1.0 + g), a2 * (1.0 + g)
-    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
-    h1p = math.degrees(math.atan2(b1, a1p)) % 360.0 if c1p else 0.0
-    h2p = math.degrees(math.atan2(b2, a2p)) % 360.0 if c2p else 0.0
-    dlp = l2 - l1
-    dcp = c2p - c1p
-    if c1p * c2p == 0:
-        dhp = 0.0
-    elif abs(h2p - h1p) <= 180.0:
-        dhp = h2p - h1p
-    elif h2p - h1p > 180.0:
-        dhp = h2p - h1p - 360.0
-    else:
-        dhp = h2p - h1p + 360.0
-    d_hp = 2.0 * math.sqrt(c1p * c2p) * math.sin(math.radians(dhp / 2.0))
-    lbp = (l1 + l2) / 2.0
-    cbp = (c1p + c2p) / 2.0
-    if c1p * c2p == 0:
-        hbp = h1p + h2p
-    elif abs(h1p - h2p) <= 180.0:
-        hbp = (h1p + h2p) / 2.0
-    elif h1p + h2p < 360.0:
-        hbp = (h1p + h2p + 360.0) / 2.0
-    else:
-        hbp = (h1p + h2p - 360.0) / 2.0
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p = np.where(c1p > 0, np.degrees(np.arctan2(b1, a1p)) % 360.0, 0.0)
+    h2p = np.where(c2p > 0, np.degrees(np.arctan2(b2, a2p)) % 360.0, 0.0)
+    zero = c1p * c2p == 0
+    dh = h2p - h1p
+    dhp = np.where(zero, 0.0, np.where(np.abs(dh) <= 180.0, dh, np.where(dh > 180.0, dh - 360.0, dh + 360.0)))
+    d_hp = 2.0 * np.sqrt(c1p * c2p) * np.sin(np.radians(dhp / 2.0))
+    dlp, dcp = l2 - l1, c2p - c1p
+    lbp, cbp = (l1 + l2) / 2.0, (c1p + c2p) / 2.0
+    hs = h1p + h2p
+    hbp = np.where(
+        zero,
+        hs,
+        np.where(
+            np.abs(h1p - h2p) <= 180.0, hs / 2.0, np.where(hs < 360.0, (hs + 360.0) / 2.0, (hs - 360.0) / 2.0)
+        ),
+    )
     t = (
         1.0
-        - 0.17 * math.cos(math.radians(hbp - 30.0))
-        + 0.24 * math.cos(math.radians(2.0 * hbp))
-        + 0.32 * math.cos(math.radians(3.0 * hbp + 6.0))
-        - 0.20 * math.cos(math.radians(4.0 * hbp - 63.0))
+        - 0.17 * np.cos(np.radians(hbp - 30.0))
+        + 0.24 * np.cos(np.radians(2.0 * hbp))
+        + 0.32 * np.cos(np.radians(3.0 * hbp + 6.0))
+        - 0.20 * np.cos(np.radians(4.0 * hbp - 63.0))
     )
-    d_theta = 30.0 * math.exp(-(((hbp - 275.0) / 25.0) ** 2))
+    d_theta = 30.0 * np.exp(-(((hbp - 275.0) / 25.0) ** 2))
     cbp7 = cbp**7
-    r_c = 2.0 * math.sqrt(cbp7 / (cbp7 + 25.0**7))
-    s_l = 1.0 + 0.015 * (lbp - 50.0) ** 2 / math.sqrt(20.0 + (lbp - 50.0) ** 2)
+    r_c = 2.0 * np.sqrt(cbp7 / (cbp7 + 25.0**7))
+    s_l = 1.0 + 0.015 * (lbp - 50.0) ** 2 / np.sqrt(20.0 + (lbp - 50.0) ** 2)
     s_c = 1.0 + 0.045 * cbp
     s_h = 1.0 + 0.015 * cbp * t
-    r_t = -math.sin(math.radians(2.0 * d_theta)) * r_c
-    return math.sqrt(
+    r_t = -np.sin(np.radians(2.0 * d_theta)) * r_c
+    de = np.sqrt(
         (dlp / (k_l * s_l)) ** 2 + (dcp / s_c) ** 2 + (d_hp / s_h) ** 2 + r_t * (dcp / s_c) * (d_hp / s_h)
     )
+    return float(de) if np.ndim(de) == 0 else de
 
 
 def difference(hex1: str, hex2: str, k_l: float = 1.0) -> float:

@@ -13,7 +13,7 @@ from scipy.optimize import linear_sum_assignment
 
 from railwatch.errors import InputError
 from railwatch.movement.network import Network, Position, Route, landmark_key
-from railwatch.movement.signature import DEFAULT, Comparison, Weights, compare, signature
+from railwatch.movement.signature import DEFAULT, Comparison, Signature, Weights, compare, signature
 from railwatch.records import Consist, Movement
 
 WINDOW_H = 48.0
@@ -53,6 +53,7 @@ def candidate(
     max_speed_kmh: float = MAX_SPEED_KMH,
     weights: Weights = DEFAULT,
     min_similarity: float = MIN_SIMILARITY,
+    signatures: dict[int, Signature] | None = None,
 ) -> Candidate | None:
     """The evidence that `later` is `earlier` seen again, or None when it cannot be (too unlike, too fast,
     not connected by rail)."""
@@ -61,7 +62,9 @@ def candidate(
     hours = _hours(earlier.acquired, later.acquired)
     if hours <= 0:
         return None
-    sa, sb = signature(earlier), signature(later)
+    cache = signatures if signatures is not None else {}
+    sa = cache.get(id(earlier)) or cache.setdefault(id(earlier), signature(earlier))
+    sb = cache.get(id(later)) or cache.setdefault(id(later), signature(later))
     most = max(sa.count, sb.count)
     if most and 1.0 - weights.indel * abs(sa.count - sb.count) / most < min_similarity:
         return None
@@ -93,10 +96,11 @@ def match(
     times = sorted({c.acquired for c in items})
     heads: list[Consist] = []
     movements: list[Movement] = []
+    signatures: dict[int, Signature] = {}
     for t in times:
         new = [c for c in items if c.acquired == t]
         live = [h for h in heads if 0 < _hours(h.acquired, t) <= window_h]
-        pairs = _assign(live, new, network, max_speed_kmh, min_similarity, weights)
+        pairs = _assign(live, new, network, max_speed_kmh, min_similarity, weights, signatures)
         matched_heads = set()
         for i, j, cand, conf in pairs:
             movements.append(_movement(live[i], new[j], cand, conf, network))
@@ -113,6 +117,7 @@ def _assign(
     max_speed_kmh: float,
     min_similarity: float,
     weights: Weights,
+    signatures: dict[int, Signature],
 ) -> list[tuple[int, int, Candidate, float]]:
     if not earlier or not later:
         return []
@@ -120,7 +125,7 @@ def _assign(
     score = np.zeros((len(earlier), len(later)))
     for i, a in enumerate(earlier):
         for j, b in enumerate(later):
-            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity)
+            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity, signatures)
             if c is not None:
                 cands[i, j] = c
                 score[i, j] = c.score

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from railwatch.movement.color import Lab, delta_e, lab
 from railwatch.records import Consist
 
@@ -89,25 +91,42 @@ def car_cost(a: CarMark, b: CarMark, w: Weights = DEFAULT) -> float:
     return 1.0 - same
 
 
+def cost_matrix(a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEFAULT) -> np.ndarray:
+    """`car_cost` for every pair of cars at once (numpy), shape (len(a), len(b))."""
+    la = np.array([c.lab for c in a], dtype=float).reshape(-1, 1, 3)
+    lb = np.array([c.lab for c in b], dtype=float).reshape(1, -1, 3)
+    de = np.asarray(delta_e(la, lb, k_l=w.lightness_k)).reshape(len(a), len(b))
+    d_col = 1.0 - np.exp(-((de / w.color_de) ** 2))
+    ta = np.array([c.type for c in a], dtype=object).reshape(-1, 1)
+    tb = np.array([c.type for c in b], dtype=object).reshape(1, -1)
+    enclosed_a = np.isin(ta, list(ENCLOSED))
+    enclosed_b = np.isin(tb, list(ENCLOSED))
+    soft = (ta == "unknown") | (tb == "unknown") | (enclosed_a & enclosed_b)
+    d_type = np.where(ta == tb, 0.0, np.where(soft, 0.3, 1.0))
+    lena = np.array([c.length_m for c in a], dtype=float).reshape(-1, 1)
+    lenb = np.array([c.length_m for c in b], dtype=float).reshape(1, -1)
+    longest = np.maximum(np.maximum(lena, lenb), 1e-6)
+    d_len = np.minimum(1.0, (np.abs(lena - lenb) / longest / w.length_rel) ** 2)
+    return 1.0 - (1.0 - d_col) * (1.0 - 0.7 * d_type) * (1.0 - 0.5 * d_len)
+
+
 def align(a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEFAULT) -> tuple[float, int, int]:
     """Edit-distance alignment of two car sequences: (cost, cars added in b, cars dropped from a)."""
     n, m = len(a), len(b)
+    sub = cost_matrix(a, b, w).tolist() if n and m else []
     cost = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         cost[i][0] = i * w.indel
     for j in range(1, m + 1):
         cost[0][j] = j * w.indel
     for i in range(1, n + 1):
+        row, prev, sub_i = cost[i], cost[i - 1], sub[i - 1]
         for j in range(1, m + 1):
-            cost[i][j] = min(
-                cost[i - 1][j - 1] + car_cost(a[i - 1], b[j - 1], w),
-                cost[i - 1][j] + w.indel,
-                cost[i][j - 1] + w.indel,
-            )
+            row[j] = min(prev[j - 1] + sub_i[j - 1], prev[j] + w.indel, row[j - 1] + w.indel)
     added = dropped = 0
     i, j = n, m
     while i > 0 or j > 0:
-        if i > 0 and j > 0 and math.isclose(cost[i][j], cost[i - 1][j - 1] + car_cost(a[i - 1], b[j - 1], w)):
+        if i > 0 and j > 0 and math.isclose(cost[i][j], cost[i - 1][j - 1] + sub[i - 1][j - 1]):
             i, j = i - 1, j - 1
         elif i > 0 and math.isclose(cost[i][j], cost[i - 1][j] + w.indel):
             dropped += 1
