@@ -101,3 +101,17 @@ def test_simulated_return_matched_without_locomotive():
     assert m.countries == ("RU", "KP") and m.crossed_border
     text = brief([m], consists, setting)
     assert "eight-car train" in text and "in the Tumangang yard" in text and "without its locomotive" in text
+
+
+def test_combined_scene_site_still_filters_by_the_track_sites():
+    plan = _plan("crossing-2022-11-04")
+    assert {s.id for _, _, s in plan} == {"border"}
+    setting = _setting(plan)
+    consists = _consists(plan, np.random.default_rng(13))
+    moves = match(consists, setting.network)
+    at_khasan = brief(moves, consists, setting, site_ids=["khasan"])
+    assert "three-car set of enclosed railcars" in at_khasan
+    assert "It stood in the same place in both images (between 13:10 and 14:29)." in at_khasan
+    assert "# Rail movements: Khasan station" in at_khasan
+    elsewhere = brief(moves, consists, setting, site_ids=["tumangang"])
+    assert "enclosed railcars" not in elsewhere

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from railwatch.errors import InputError
 from railwatch.movement.consists import GAP_M, from_observations
 from railwatch.movement.match import MAX_SPEED_KMH, WINDOW_H, chains, match
-from railwatch.movement.network import Network, from_sites
+from railwatch.movement.network import Network, at_site, from_sites
 from railwatch.records import Consist, Movement, Site
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,7 +70,9 @@ def follow(
         moves = [
             m
             for ch in chains(moves)
-            if any(c.site == site for mv in ch for c in (mv.consist_from, mv.consist_to))
+            if any(
+                at_site(c.site, c.track, site, network) for mv in ch for c in (mv.consist_from, mv.consist_to)
+            )
             for m in ch
         ]
     return Followed(moves, consists, network, sites)

@@ -333,6 +333,15 @@ def _ordered_countries(legs: list[Leg], net: Network) -> list[str]:
     return seq
 
 
+def at_site(consist_site: str | None, track_id: str, site_id: str, network: Network | None = None) -> bool:
+    """Whether a sighting belongs to a site: seen for that site, or standing on one of its tracks (a
+    scene analysed for a combined site still stands on its parts' tracks)."""
+    if consist_site == site_id:
+        return True
+    track = network.tracks.get(track_id) if network is not None else None
+    return track is not None and track.site == site_id
+
+
 def landmark_key(lm: Landmark) -> str:
     """A landmark id unique across sites ('khasan/station'): catalog ids repeat from site to site."""
     if lm.site and not lm.id.startswith(f"{lm.site}/"):

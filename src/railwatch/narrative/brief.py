@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from railwatch.movement.match import chains
+from railwatch.movement.network import at_site
 from railwatch.narrative import sentences as S
 from railwatch.narrative import words
 from railwatch.records import Consist, Movement
@@ -15,10 +16,12 @@ def _key(c: Consist) -> object:
     return (c.id, c.acquired) if c.id else id(c)
 
 
-def _touches(chain: list[Movement], site_ids: set[str] | None) -> bool:
-    if not site_ids:
-        return True
-    return any(c.site in site_ids for mv in chain for c in (mv.consist_from, mv.consist_to))
+def _here(c: Consist, site_ids: set[str] | None, setting: S.Setting) -> bool:
+    return site_ids is None or any(at_site(c.site, c.track, s, setting.network) for s in site_ids)
+
+
+def _touches(chain: list[Movement], site_ids: set[str] | None, setting: S.Setting) -> bool:
+    return any(_here(c, site_ids, setting) for mv in chain for c in (mv.consist_from, mv.consist_to))
 
 
 def brief(
@@ -31,9 +34,9 @@ def brief(
 ) -> str:
     """Markdown brief for the movements (and other sightings) of some sites over a period."""
     wanted = set(site_ids) if site_ids else None
-    trips = [ch for ch in chains(movements) if _touches(ch, wanted)]
+    trips = [ch for ch in chains(movements) if _touches(ch, wanted, setting)]
     followed = {_key(c) for ch in trips for mv in ch for c in (mv.consist_from, mv.consist_to)}
-    others = [c for c in consists if _key(c) not in followed and (wanted is None or c.site in wanted)]
+    others = [c for c in consists if _key(c) not in followed and _here(c, wanted, setting)]
     if site_ids:
         names = [setting.site_name(s) or s for s in site_ids]
     else:  # the sites whose tracks the sightings stand on (a combined scene site names its parts)

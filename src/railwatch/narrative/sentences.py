@@ -357,6 +357,8 @@ def change_sentences(mv: Movement, setting: Setting) -> list[str]:
     else:
         da, db = words.day(a.acquired, setting.zone(a)), words.day(b.acquired, setting.zone(b))
         span = f"between {ta:%H:%M} on {da} and {tb:%H:%M} on {db}"
+    if mv.distance_m < 30.0 and not mv.changes:
+        out.append(f"It stood in the same place in both images ({span}).")
     for change in mv.changes:
         what, _, verb = change.rpartition(" ")
         if what.startswith("locomotive"):
