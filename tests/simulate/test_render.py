@@ -189,3 +189,33 @@ def test_clouds_hide_cars_and_lower_coverage(yard, tmp_path):
     coverage = [v["coverage"] for v in truth.meta["tracks"].values()]
     assert min(coverage) < 1.0 and all(0.0 <= v <= 1.0 for v in coverage)
     assert truth.count(visible_only=True) < truth.count()
+
+
+def test_off_nadir_leans_car_tops(tmp_path):
+    """Car tops shift by 4 m x tan(off-nadir) along the look azimuth; truth keeps the ground footprint."""
+    site = simulate.make_site(seed=4, n_tracks=1, length_m=120)
+    cars = [simulate.random_cars(site, seed=0, occupancy=1.0, types=("tank",))[0]]
+    cars[0].type, cars[0].color = "boxcar", "#f0f0f0"  # one bright car on dark ground: easy to locate
+    shifts = []
+    for nadir in (0.0, 35.0):
+        path = simulate.render(
+            site, cars, tmp_path / f"n{nadir:.0f}.tif", gsd_m=0.25, acquired=WHEN, seed=1, off_nadir_deg=nadir
+        )
+        truth = simulate.truth.read(path)
+        with rasterio.open(path) as ds:
+            img = ds.read().astype(float).min(axis=0)
+            foot = reproject(truth.cars[0].footprint, WGS84, ds.crs)
+            rows, cols = np.nonzero(img > 200)
+            xs, ys = rasterio.transform.xy(ds.transform, rows, cols)
+        shifts.append((np.mean(xs) - foot.centroid.x, np.mean(ys) - foot.centroid.y))
+        look = np.radians(truth.meta["look_azimuth_deg"])
+    assert np.hypot(*shifts[0]) < 0.3
+    expected = 4.0 * np.tan(np.radians(35.0))
+    dx, dy = shifts[1]
+    assert np.hypot(dx, dy) == pytest.approx(expected, abs=0.4)
+    assert dx * np.sin(look) + dy * np.cos(look) > 0.8 * expected
+
+
+def test_random_cars_types_restrict_the_mix(yard):
+    cars = simulate.random_cars(yard, seed=2, occupancy=0.8, types=("tank", "gondola"))
+    assert cars and {c.type for c in cars} <= {"tank", "gondola", "locomotive"}
