@@ -150,6 +150,15 @@ def test_bad_input(yard, tmp_path):
     bad[0].track = "nope"
     with pytest.raises(InputError):
         simulate.render(yard, bad, tmp_path / "x.tif", gsd_m=0.5, acquired=WHEN, seed=0)
+    odd = simulate.random_cars(yard, seed=1)[:1]
+    odd[0].type = "spaceship"
+    with pytest.raises(InputError, match="spaceship"):
+        simulate.render(yard, odd, tmp_path / "x.tif", gsd_m=0.5, acquired=WHEN, seed=0)
+    odd[0].type, odd[0].color = "tank", "red"
+    with pytest.raises(InputError, match="rrggbb"):
+        simulate.render(yard, odd, tmp_path / "x.tif", gsd_m=0.5, acquired=WHEN, seed=0)
+    with pytest.raises(InputError, match="GSD"):
+        simulate.render(yard, [], tmp_path / "x.tif", gsd_m=0.0, acquired=WHEN, seed=0)
     assert not list(tmp_path.iterdir())
     (tmp_path / "bad.truth.geojson").write_text("{not json")
     with pytest.raises(InputError, match="bad.truth.geojson"):

@@ -113,7 +113,7 @@ def random_cars(
     """Random consists on the site's tracks filling about `occupancy` of their length (deterministic).
 
     Consists of 2-30 cars, coupler gaps 0.8-1.5 m, mixed types (or `types`), often a unit block of one type,
-    and a locomotive (one or two sections) at the front of about a third of consists."""
+    and a locomotive (one or two sections) at one end of about a quarter of consists."""
     rng = np.random.default_rng(seed)
     cars: list[Car] = []
     for track in site.tracks:

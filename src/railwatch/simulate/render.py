@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,13 +43,14 @@ from shapely.prepared import prep
 
 from railwatch.errors import InputError
 from railwatch.geo import WGS84, reproject, utm_crs
-from railwatch.records import Car, Site
+from railwatch.records import CAR_TYPES, Car, Site
 from railwatch.simulate import noise, paint, sun
 from railwatch.simulate.site import combine
 from railwatch.simulate.truth import TruthCar, truth_path
 from railwatch.simulate.truth import write as write_truth
 
 F32 = np.float32
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 BLOCK_PX = 1024
 HALO_PX = 4
 CAR_HEIGHT_M = 4.0
@@ -311,6 +313,10 @@ def _plan(
     lean_car = (lean_per_m[0] * CAR_HEIGHT_M, lean_per_m[1] * CAR_HEIGHT_M)
     shadow_car = (shadow_per_m[0] * CAR_HEIGHT_M, shadow_per_m[1] * CAR_HEIGHT_M)
     for i, c in enumerate(cars):
+        if c.type not in CAR_TYPES:
+            raise InputError(f"car {i}: unknown type {c.type!r} (one of {', '.join(CAR_TYPES)})")
+        if not _HEX.fullmatch(str(c.color)):
+            raise InputError(f"car {i}: colour {c.color!r} is not '#rrggbb'")
         if c.track not in true_lines:
             raise InputError(f"car on unknown track {c.track!r} (site {site.id})")
         line = true_lines[c.track]

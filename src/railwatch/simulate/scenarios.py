@@ -151,7 +151,6 @@ def place(site: Site, n: int, rng: np.random.Generator, covered_share: float) ->
             continue
         a, b = spans[int(rng.integers(len(spans)))]
         start = float(rng.uniform(a, b - want * 17.5))
-        types = None
         kinds = ["covered"] * int(round(want * covered_share))
         kinds += [
             str(rng.choice(("gondola", "tank", "flat", "boxcar", "container")))
@@ -173,7 +172,6 @@ def place(site: Site, n: int, rng: np.random.Generator, covered_share: float) ->
                 )
             )
             pos += length + rng.uniform(*carlib.GAP_M)
-        del types
         end = cut[-1].end_m
         free[t.id].remove((a, b))
         free[t.id] += [(a, start - 15.0), (end + 15.0, b)]
