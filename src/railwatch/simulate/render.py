@@ -282,6 +282,8 @@ def _plan(
 
     # bridges: a deck over the span between a track's two bridge-end landmarks, a river beneath it
     spans = _bridge_spans(site)
+    water = _river(spans, true_lines, (xmin, ymin, xmax, ymax), rng) if spans else None
+    wet = prep(water) if water is not None else None
     for tid, a, b in spans:
         line = true_lines[tid]
         n = max(1, math.ceil((b - a) / PIECE_M))
@@ -289,6 +291,8 @@ def _plan(
             pa, pb = a + (b - a) * p / n, a + (b - a) * (p + 1) / n
             cx, cy, ax, ay, plen = _frame(line, pa, pb)
             add("deck", "deck", cx, cy, ax, ay, plen / 2 + 4.0, half_len=plen / 2 + 0.2, u0=(pa + pb) / 2)
+            if wet is None or not wet.contains(Point(cx, cy)):
+                continue  # the deck's shadow falls on the river; over the banks it is low and short
             drop = (shadow_per_m[0] * DECK_HEIGHT_M, shadow_per_m[1] * DECK_HEIGHT_M)
             thick = (shadow_per_m[0] * 2.0, shadow_per_m[1] * 2.0)
             add(
@@ -304,8 +308,6 @@ def _plan(
                 half_w=3.0,
                 shadow=thick,
             )
-    water = _river(spans, true_lines, (xmin, ymin, xmax, ymax), rng) if spans else None
-    wet = prep(water) if water is not None else None
 
     # cars
     truth_cars: list[TruthCar] = []
