@@ -39,3 +39,11 @@ def test_from_observations_carries_time_scene_and_site():
     (c,) = from_observations([obs])
     assert (c.site, c.scene_id, c.acquired, c.track) == ("khasan", 7, t, "khasan/2")
     assert c.id == "s7/khasan/2@0"
+
+
+def test_fragments_are_dropped_before_grouping():
+    cars = _cars("a", [0.0, 15.0]) + [Car("a", 30.0, 33.0, "flat")] + _cars("a", [34.5])
+    first, second = group(cars)  # the 3 m fragment is no car: 29.0 -> 34.5 is a 5.5 m gap
+    assert [len(first.cars), len(second.cars)] == [2, 1]
+    (whole,) = group(cars, min_car_m=0.0)
+    assert len(whole.cars) == 4

@@ -97,7 +97,21 @@ def test_two_identical_candidates_lower_confidence(network):
         "khasan",
         7,
     )
-    (m,) = match([kp, ru, twin], network)
-    assert m.confidence < 0.6
+    assert match([kp, ru, twin], network) == []  # a coin flip between twins is not reported
+    (m,) = match([kp, ru, twin], network, min_confidence=0.0)
+    assert m.confidence < 0.5
     assert confidence(0.95, 0.0) == pytest.approx(0.95)
     assert confidence(0.95, 0.95) == pytest.approx(0.475)
+
+
+def test_single_cars_are_not_followed(network):
+    kp, ru, _, _ = scenarios.crossing()
+    one_a = scenarios.consist(kp.railcars[:1], kp.acquired, "tumangang", 1)
+    one_b = scenarios.consist(
+        [c for c in ru.cars if c.color == one_a.cars[0].color][:1] or ru.cars[:1],
+        ru.acquired,
+        "friendship-bridge",
+        2,
+    )
+    assert match([one_a, one_b], network) == []
+    assert len(match([one_a, one_b], network, min_railcars=1, min_confidence=0.0)) <= 1

@@ -16,6 +16,9 @@ GAP_M = 5.0
 GAP_PIXELS = 2.0
 """The gap threshold is at least this many pixels of ground sample distance."""
 
+MIN_CAR_M = 6.0
+"""Detections shorter than this are fragments, not cars (the shortest railcars are about 9-10 m)."""
+
 
 def gap_threshold_m(gap_m: float = GAP_M, gsd_m: float | None = None) -> float:
     """The gap that splits consists: `gap_m`, but never finer than GAP_PIXELS pixels."""
@@ -42,11 +45,15 @@ def group(
     acquired: datetime | None = None,
     scene_id: int | None = None,
     site: str | None = None,
+    min_car_m: float = MIN_CAR_M,
 ) -> list[Consist]:
-    """Split cars into consists per track, in chainage order; each consist's cars run start -> end."""
+    """Split cars into consists per track, in chainage order; each consist's cars run start -> end.
+    Fragments shorter than `min_car_m` are dropped first (they are not cars and would split consists)."""
     limit = gap_threshold_m(gap_m, gsd_m)
     by_track: dict[str, list[Car]] = {}
     for car in cars:
+        if car.length_m < min_car_m:
+            continue
         by_track.setdefault(car.track, []).append(car)
     out: list[Consist] = []
     for track in sorted(by_track):
@@ -81,7 +88,9 @@ def _consist(cars: list[Car], acquired: datetime | None, scene_id: int | None, s
     )
 
 
-def from_observations(observations: Iterable[Observation], gap_m: float = GAP_M) -> list[Consist]:
+def from_observations(
+    observations: Iterable[Observation], gap_m: float = GAP_M, min_car_m: float = MIN_CAR_M
+) -> list[Consist]:
     """Consists of every observation that carries its cars (store.observations(with_cars=True))."""
     out: list[Consist] = []
     for obs in observations:

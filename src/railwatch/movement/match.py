@@ -19,6 +19,10 @@ from railwatch.records import Consist, Movement
 WINDOW_H = 48.0
 MAX_SPEED_KMH = 60.0
 MIN_SIMILARITY = 0.6
+MIN_CONFIDENCE = 0.5
+"""Pairings below this are not reported: a coin flip is not a movement."""
+MIN_RAILCARS = 2
+"""A single car (or a lone locomotive) looks like too many others to be followed."""
 SLACK_M = 100.0
 """Distance forgiven before the speed test: consist ends and chainages are only so precise."""
 
@@ -54,6 +58,7 @@ def candidate(
     weights: Weights = DEFAULT,
     min_similarity: float = MIN_SIMILARITY,
     signatures: dict[int, Signature] | None = None,
+    min_railcars: int = MIN_RAILCARS,
 ) -> Candidate | None:
     """The evidence that `later` is `earlier` seen again, or None when it cannot be (too unlike, too fast,
     not connected by rail)."""
@@ -65,6 +70,8 @@ def candidate(
     cache = signatures if signatures is not None else {}
     sa = cache.get(id(earlier)) or cache.setdefault(id(earlier), signature(earlier))
     sb = cache.get(id(later)) or cache.setdefault(id(later), signature(later))
+    if min(sa.count, sb.count) < min_railcars:
+        return None
     most = max(sa.count, sb.count)
     if most and 1.0 - weights.indel * abs(sa.count - sb.count) / most < min_similarity:
         return None
@@ -89,6 +96,8 @@ def match(
     max_speed_kmh: float = MAX_SPEED_KMH,
     min_similarity: float = MIN_SIMILARITY,
     weights: Weights = DEFAULT,
+    min_confidence: float = MIN_CONFIDENCE,
+    min_railcars: int = MIN_RAILCARS,
 ) -> list[Movement]:
     """Movements between sightings of the same consist, in time order; a consist seen three times
     gives two chained movements (A->B, B->C)."""
@@ -100,9 +109,11 @@ def match(
     for t in times:
         new = [c for c in items if c.acquired == t]
         live = [h for h in heads if 0 < _hours(h.acquired, t) <= window_h]
-        pairs = _assign(live, new, network, max_speed_kmh, min_similarity, weights, signatures)
+        pairs = _assign(live, new, network, max_speed_kmh, min_similarity, weights, signatures, min_railcars)
         matched_heads = set()
         for i, j, cand, conf in pairs:
+            if conf < min_confidence:
+                continue
             movements.append(_movement(live[i], new[j], cand, conf, network))
             matched_heads.add(id(live[i]))
         heads = [h for h in heads if id(h) not in matched_heads and _hours(h.acquired, t) <= window_h]
@@ -118,6 +129,7 @@ def _assign(
     min_similarity: float,
     weights: Weights,
     signatures: dict[int, Signature],
+    min_railcars: int,
 ) -> list[tuple[int, int, Candidate, float]]:
     if not earlier or not later:
         return []
@@ -125,7 +137,7 @@ def _assign(
     score = np.zeros((len(earlier), len(later)))
     for i, a in enumerate(earlier):
         for j, b in enumerate(later):
-            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity, signatures)
+            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity, signatures, min_railcars)
             if c is not None:
                 cands[i, j] = c
                 score[i, j] = c.score

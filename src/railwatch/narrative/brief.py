@@ -12,6 +12,10 @@ from railwatch.narrative import words
 from railwatch.records import Consist, Movement
 
 
+STILL_M = 30.0
+"""A set that moved less than this between images stood still: not a key judgement."""
+
+
 def _key(c: Consist) -> object:
     return (c.id, c.acquired) if c.id else id(c)
 
@@ -60,16 +64,16 @@ def brief(
         "## Key judgements",
         "",
     ]
+    moved = [ch for ch in trips if any(mv.crossed_border or mv.distance_m >= STILL_M for mv in ch)]
     if not trips:
         lines.append("- No railcar set was followed from one image to another in this period.")
-    for ch in trips:
-        first = ch[0].consist_from
+    elif not moved:
+        lines.append("- The sets followed stood where they were; none was seen to move between images.")
+    for ch in moved:
         cross = S.crossing_sentence(ch, setting)
         if cross:
-            lines.append(
-                f"- {S.describe_trip(ch, setting)[0].upper()}{S.describe_trip(ch, setting)[1:]}: "
-                f"{cross[0].lower()}{cross[1:]}"
-            )
+            desc = S.describe_trip(ch, setting)
+            lines.append(f"- {desc[0].upper()}{desc[1:]}: {cross[0].lower()}{cross[1:]}")
         else:
             lines.append(f"- {S.identity_sentence(ch[-1], setting)}")
     lines += ["", "## Movements", ""]

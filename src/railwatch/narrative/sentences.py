@@ -340,10 +340,13 @@ def identity_sentence(mv: Movement, setting: Setting) -> str:
     when_a = f"{ta:%H:%M}" if ta.date() == tb.date() else f"{ta:%H:%M} on {words.day(a.acquired, za)}"
     noun = "set" if len(a.railcars) <= 4 else "train"
     verb = "are" if n != 1 else "is"
-    return (
-        f"The {what} seen {short_place(b, setting)} at {when_b} {verb} {words.likelihood(mv.confidence)} "
-        f"the same {noun} seen at {when_a} {short_place(a, setting)}."
+    text = words.hedge(
+        mv.confidence,
+        f"the {what} seen {short_place(b, setting)} at {when_b}",
+        verb,
+        f"the same {noun} seen at {when_a} {short_place(a, setting)}",
     )
+    return f"{text[0].upper()}{text[1:]}."
 
 
 def change_sentences(mv: Movement, setting: Setting) -> list[str]:
@@ -386,9 +389,8 @@ def crossing_sentence(chain: list[Movement], setting: Setting) -> str:
         ta, tb = words.clock(a.acquired, za), words.clock(b.acquired, zb)
         if words.local(a.acquired, za).date() != words.local(b.acquired, zb).date():
             ta, tb = f"{ta} on {words.day(a.acquired, za)}", f"{tb} on {words.day(b.acquired, zb)}"
-        return (
-            f"Between {ta} and {tb} the {noun} {words.likelihood(mv.confidence)} crossed the border{route}."
-        )
+        clause = words.hedge(mv.confidence, f"the {noun}", "", f"crossed the border{route}")
+        return f"Between {ta} and {tb} {clause}."
     return ""
 
 

@@ -20,7 +20,7 @@ LIKELIHOOD: tuple[tuple[float, str], ...] = (
 )
 """ICD 203 expressions of likelihood: (upper bound of probability, word)."""
 
-LIKELIHOOD_WORDS = tuple(w for _, w in LIKELIHOOD)
+LIKELIHOOD_WORDS = tuple(w for _, w in LIKELIHOOD) + ("almost certainly",)
 CONFIDENCE_WORDS = ("low confidence", "moderate confidence", "high confidence")
 
 TIMEZONES = {"KP": "Asia/Pyongyang", "RU": "Asia/Vladivostok", "CN": "Asia/Shanghai"}
@@ -186,3 +186,25 @@ def join(items: list[str], conj: str = "and") -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+_ADVERBS = {"likely": "likely", "very likely": "very likely", "almost certain": "almost certainly"}
+
+
+def hedge(p: float, subject: str, verb: str, predicate: str) -> str:
+    """A clause with its ICD 203 likelihood placed as English wants it: 'the set very likely crossed the
+    border', 'the cars are almost certainly the same set', 'it is unlikely that the cars are ...', 'there
+    is a roughly even chance that ...'. No capital, no full stop."""
+    word = likelihood(p)
+    core = " ".join(x for x in (subject, verb, predicate) if x)
+    if word in _ADVERBS:
+        adv = _ADVERBS[word]
+        return (
+            " ".join(x for x in (subject, verb, adv, predicate) if x)
+            if verb
+            else f"{subject} {adv} {predicate}"
+        )
+    if word.endswith("chance"):
+        article = "a " if word.startswith("roughly") else ""
+        return f"there is {article}{word} that {core}"
+    return f"it is {word} that {core}"
