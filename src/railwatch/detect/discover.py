@@ -244,6 +244,7 @@ def _track_offsets(
     # a shadow is a dark band between two edges too; wagon roofs are lighter than their shadows
     lit = np.clip((cv2.GaussianBlur(fr.gray, (0, 0), 1.5) - 0.15) / 0.2, 0, 1)
     body = body * lit
+    pair = pair * lit
     blocks = []
     for (x, prof, vfrac), (_, bprof, _) in zip(
         _block_profiles(pair, fr.valid, block_px), _block_profiles(body, fr.valid, block_px), strict=True
