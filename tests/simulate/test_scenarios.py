@@ -87,6 +87,8 @@ def test_tumangang_counts(tmp_path, monkeypatch):
         truth = simulate.truth.read(path)
         assert truth.count() == int(row["count"])
         assert 0.0 <= float(row["coverage"]) <= 1.0
+        if truth.meta["clouds"] > 0:  # a partial look, not a lost one
+            assert 0.6 <= float(row["coverage"]) <= 0.95
         if row["date"] < "2023-09-18":
             assert int(row["count"]) <= 20
         if row["date"] == "2023-10-05":
@@ -137,3 +139,14 @@ def test_river_under_the_bridge(crossing):
     for px in water:
         assert px[2] >= px[0] and px.mean() < 110  # dark, blue-green
     assert any(px[0] > px[2] for px in land)  # fields are warmer
+
+
+def test_track_coverage_matches_truth(tmp_path):
+    site = simulate.make_site(seed=9, n_tracks=3, length_m=400)
+    when = scenarios.local_to_utc(2023, 7, 1, 11, 0, scenarios.PYONGYANG)
+    cov = simulate.track_coverage(site, acquired=when, seed=21, clouds=0.4, misregistration_m=2.0)
+    path = simulate.render(
+        site, [], tmp_path / "c.tif", gsd_m=4.0, acquired=when, seed=21, clouds=0.4, misregistration_m=2.0
+    )
+    truth = simulate.truth.read(path)
+    assert cov == {k: v["coverage"] for k, v in truth.meta["tracks"].items()}
