@@ -121,7 +121,7 @@ def render(
             n_cars = int(rng.integers(3, 9))
             for _ in range(n_cars):
                 kind = kinds[int(rng.integers(len(kinds)))]
-                clen = LENGTHS[kind] - 1.0
+                clen = LENGTHS[kind] * rng.uniform(0.96, 1.04)
                 if pos + clen > length_m - 2:
                     break
                 body = on & (u >= pos) & (u < pos + clen) & (np.abs(v) < 1.5)

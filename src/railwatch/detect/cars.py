@@ -22,6 +22,8 @@ FINE_M = 0.6
 MAX_SINGLE_M = 27.0
 """Longest single railcar (articulated tank 24 m) with margin: longer runs hold several cars."""
 MIN_CAR_M = 4.0
+FRAGMENT_M = 8.5
+"""Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
 Z90 = 1.8
 """Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
 MIX_CV = 0.07
@@ -97,7 +99,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
         clipped = _touches_unseen(occ, i0, i1)
-        if length < (1.5 if clipped else MIN_CAR_M * 0.6):
+        if length < (3.0 if clipped else MIN_CAR_M * 0.6):
             if length >= 2.0:
                 high_adj += 1
             continue
@@ -107,25 +109,8 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
                 low_adj += 1
             elif amb < 0:
                 high_adj += 1
-    # Merge tiny fragments into a neighbour across a very short gap (a dark patch on a roof).
-    merged: list[tuple[int, int, float]] = []
-    for a, b, amb in pieces:
-        if (
-            merged
-            and (b - a) * step < MIN_CAR_M
-            and (a - merged[-1][1]) * step < 0.6
-            and (b - merged[-1][0]) * step <= MAX_SINGLE_M
-        ):
-            pa, _, pamb = merged[-1]
-            merged[-1] = (pa, b, pamb)
-            high_adj += 1
-            continue
-        if merged and (merged[-1][1] - merged[-1][0]) * step < MIN_CAR_M and (a - merged[-1][1]) * step < 0.6:
-            pa, _, pamb = merged.pop()
-            merged.append((pa, b, amb))
-            high_adj += 1
-            continue
-        merged.append((a, b, amb))
+    merged, n_merges = _merge_fragments(pieces, step)
+    high_adj += n_merges
     cars: list[Car] = []
     ends = _consist_ends(merged, step)
     for k, (a, b, amb) in enumerate(merged):
@@ -148,6 +133,36 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     low = max(0, n - low_adj - margin)
     high = n + high_adj + margin
     return Estimate(cars, low, high, occ)
+
+
+def _merge_fragments(
+    pieces: list[tuple[int, int, float]], step: float
+) -> tuple[list[tuple[int, int, float]], int]:
+    """Join pieces too short to be a car (< 8.5 m: gaps between containers, a gondola's dark
+    interior, a tarp fold) to the neighbour across a short gap, while the result fits one car."""
+    out = sorted(pieces)
+    merges = 0
+    while True:
+        best = None
+        for k, (a, b, _) in enumerate(out):
+            if (b - a) * step >= FRAGMENT_M:
+                continue
+            for j in (k - 1, k + 1):
+                if not 0 <= j < len(out):
+                    continue
+                lo, hi = min(a, out[j][0]), max(b, out[j][1])
+                gap = (max(a, out[j][0]) - min(b, out[j][1])) * step
+                if gap <= 1.8 and (hi - lo) * step <= MAX_SINGLE_M:
+                    cost = abs((hi - lo) * step - types.TYPICAL_M) + 5 * gap
+                    if best is None or cost < best[0]:
+                        best = (cost, min(k, j))
+        if best is None:
+            return out, merges
+        k = best[1]
+        a, b, x = out[k]
+        c, d, y = out[k + 1]
+        out[k : k + 2] = [(a, d, max(x, y))]
+        merges += 1
 
 
 def _consist_ends(pieces: list[tuple[int, int, float]], step: float) -> set[int]:

@@ -141,11 +141,7 @@ def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
         raise InputError(f"--gsd must be a positive number of metres, not {gsd}", path=name)
     if ds.crs is None:
         if gsd is None:
-            raise GeoreferenceError(
-                "image has no CRS; give --gsd to count it as an unreferenced image "
-                "(tracks then in pixel col/row)",
-                path=name,
-            )
+            gsd = _estimate_gsd(ds, name)
         local = Affine(gsd, 0.0, 0.0, 0.0, -gsd, 0.0)
         r = corridor.raster(ds, transform=local, crs=None)
         return _Image(r, name, ds.dtypes[0], False, float(gsd))
@@ -157,6 +153,22 @@ def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
     elif ds.crs.linear_units_factor:
         native = native * float(ds.crs.linear_units_factor[1])
     return _Image(r, name, ds.dtypes[0], True, float(gsd) if gsd else float(native))
+
+
+def _estimate_gsd(ds: Any, name: str) -> float:
+    """GSD of an unreferenced image measured from its track spacing (`railwatch.detect.gsd`)."""
+    from railwatch.detect.gsd import estimate_gsd
+
+    arr = ds.read(indexes=list(corridor.colour_bands(ds))).astype(np.float32)
+    hi = float(np.percentile(arr, 99.5)) or 1.0
+    try:
+        gsd_m, _ = estimate_gsd(np.clip(arr / hi, 0.0, 1.0))
+    except ValueError as exc:
+        raise GeoreferenceError(
+            f"image has no CRS and its GSD cannot be measured from the pixels ({exc}); give --gsd",
+            path=name,
+        ) from None
+    return gsd_m
 
 
 def _metric_line(img: _Image, track: Track) -> tuple[LineString, CRS | None]:
@@ -218,7 +230,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 by_type[c.type] = by_type.get(c.type, 0) + 1
         n = len(est.cars) - locos
         cover = est.occupancy.coverage
-        if 0 < cover < 0.999:
+        if 0 < cover < 0.99:
             notes.append(f"track {t.id}: only {cover:.0%} seen (cloud, shadow, nodata or image edge)")
         counts.append(
             TrackCount(

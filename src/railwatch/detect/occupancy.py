@@ -123,42 +123,89 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     )
 
 
+def rail_contrast(strip: Strip, profile: np.ndarray) -> float:
+    """How much darker the rail lines (+-0.76 m) are than the ballast around them, in a profile vector."""
+    cols = centre_columns(strip)
+    a = strip.across_m[cols]
+    grey = profile.reshape(strip.pixels.shape[0], -1).mean(axis=0)
+    rails = np.abs(np.abs(a) - 0.76) <= max(0.2, strip.step_m / 2)
+    ballast = (np.abs(a) <= 0.3) | (np.abs(a) >= 1.1)
+    if not rails.any() or not ballast.any():
+        return 0.0
+    return float(grey[ballast].mean() - grey[rails].mean())
+
+
 def _centre_colour(strip: Strip, f: np.ndarray) -> np.ndarray:
+    """Per-row mean colour of the car band, smoothed over ~1.5 m so sleepers do not split the ballast."""
     nb = strip.pixels.shape[0]
-    return f.reshape(strip.n_along, nb, -1).mean(axis=2)
+    c = f.reshape(strip.n_along, nb, -1).mean(axis=2)
+    win = max(1, int(round(1.5 / strip.step_m)))
+    return ndimage.uniform_filter1d(c, win, axis=0, mode="nearest") if win > 1 else c
 
 
-def _mode(colours: np.ndarray, bin_w: float = 0.025) -> np.ndarray:
-    """The densest colour (rows x bands) on a smoothed histogram: the ballast."""
+def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.ndarray]:
+    """The `k` densest, well separated colours (rows x bands) on a smoothed histogram."""
     if colours.shape[0] > 20000:
         colours = colours[:: colours.shape[0] // 20000]
     q = np.floor(colours / bin_w).astype(np.int64)
-    keys, inv, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
+    keys, counts = np.unique(q, axis=0, return_counts=True)
     # Smooth: count of rows within one bin in every band.
     dens = np.zeros(len(keys))
-    lookup = {tuple(k): c for k, c in zip(keys.tolist(), counts.tolist(), strict=True)}
+    lookup = {tuple(key): c for key, c in zip(keys.tolist(), counts.tolist(), strict=True)}
     offs = np.array(np.meshgrid(*[[-1, 0, 1]] * keys.shape[1], indexing="ij")).reshape(keys.shape[1], -1).T
-    for i, k in enumerate(keys):
-        dens[i] = sum(lookup.get(tuple((k + o).tolist()), 0) for o in offs)
-    best = keys[int(np.argmax(dens))]
-    near = np.all(np.abs(q - best) <= 1, axis=1)
-    return np.median(colours[near], axis=0)
+    for i, key in enumerate(keys):
+        dens[i] = sum(lookup.get(tuple((key + o).tolist()), 0) for o in offs)
+    out: list[np.ndarray] = []
+    for i in np.argsort(-dens):
+        key = keys[i]
+        if any(np.all(np.abs(key - np.floor(m / bin_w)) <= 2) for m in out):
+            continue
+        near = np.all(np.abs(q - key) <= 1, axis=1)
+        out.append(np.median(colours[near], axis=0))
+        if len(out) >= k or dens[i] < 0.1 * dens.max():
+            break
+    return out
+
+
+def _mode(colours: np.ndarray) -> np.ndarray:
+    """The densest colour (rows x bands): the ballast when no track is mostly one paint."""
+    return _modes(colours, 1)[0]
+
+
+def _shoulder_colour(strip: Strip) -> np.ndarray | None:
+    """Per row, the colour of the brighter ballast shoulder beside the car band (the other may be shadow)."""
+    side = (np.abs(strip.across_m) >= SIDE_M[0]) & (np.abs(strip.across_m) <= SIDE_M[1])
+    if not (side & (strip.across_m > 0)).any() or not (side & (strip.across_m < 0)).any():
+        return None
+    left = strip.pixels[:, :, side & (strip.across_m > 0)].mean(axis=2).T
+    right = strip.pixels[:, :, side & (strip.across_m < 0)].mean(axis=2).T
+    return np.where((left.mean(axis=1) >= right.mean(axis=1))[:, None], left, right)
 
 
 def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
-    """Rows whose car-band colour is close to the site's ballast colour: probably empty."""
+    """Rows whose car-band colour is the track's ballast colour (its dominant colour): probably empty.
+
+    Ballast varies from track to track (fresh or old stone), so a track's own mode is used, unless
+    that mode is clearly unlike the ballast shoulder beside it (a long unit train of one paint) and
+    another dominant colour is like it."""
     centre = _centre_colour(strip, f)
     ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0)
-    if ok.sum() >= 20:
-        own = _mode(centre[ok])
-        # Ballast varies a little from track to track; a track's own mode is its ballast unless it
-        # is far from the site's (a long unit train of one paint).
-        if mode is None or np.linalg.norm(own - mode) < 0.12:
-            mode = own
-    if mode is None:
-        return np.zeros(strip.n_along, bool)
-    d = np.linalg.norm(centre - mode, axis=1)
-    return d < 0.035
+    candidates = _modes(centre[ok]) if ok.sum() >= 20 else []
+    if not candidates:
+        if mode is None:
+            return np.zeros(strip.n_along, bool)
+        candidates = [mode]
+    shoulder = _shoulder_colour(strip)
+    pick = candidates[0]
+    if shoulder is not None and len(candidates) > 1 and strip.step_m <= 0.6:
+        likeness = []
+        for c in candidates:
+            rows = np.linalg.norm(centre - c, axis=1) < 0.035
+            like = np.linalg.norm(centre[rows] - shoulder[rows], axis=1) < 0.08 if rows.any() else np.zeros(1)
+            likeness.append(float(like.mean()))
+        if likeness[0] < 0.3 and max(likeness[1:]) > 0.6:
+            pick = candidates[1 + int(np.argmax(likeness[1:]))]
+    return np.linalg.norm(centre - pick, axis=1) < 0.035
 
 
 def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
@@ -172,8 +219,7 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     # A track's own empty rows describe it better than the site model when there are enough.
     if seed.sum() * strip.step_m >= 15.0:
         own = np.median(f[seed], axis=0)
-        if template is None or np.sqrt(np.mean((own - template) ** 2)) < 0.05:
-            template = own
+        template = own
     if template is None:
         template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
     t_norm = template / (template.mean() + 0.03)
@@ -182,14 +228,15 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     # Shadowed ballast is dark but shaped like ballast: trust the shape-only distance there.
     darker = f.mean(axis=1) < 0.8 * template.mean()
     dep = np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
-    site_thr = max(0.025, 4.0 * (model.noise if model is not None else 0.012))
+    floor = 0.02
     ref = dep[seed] if seed.sum() * strip.step_m >= 15.0 else None
     if ref is not None:
         med = float(np.median(ref))
         mad = float(np.median(np.abs(ref - med))) * 1.4826
-        thr = float(np.clip(med + 5.0 * mad, 0.8 * site_thr, 2.0 * site_thr))
-    else:
-        thr = site_thr
+        floor = max(floor, med + 4.0 * mad)
+    elif model is not None:
+        floor = max(floor, 3.0 * model.noise)
+    thr = floor
     win = 3 if strip.step_m <= 0.35 else 1
     dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
     occupied = (dep_s > thr) & seen

@@ -50,7 +50,7 @@ def profile(strip: Strip, rows: slice | None = None) -> tuple[np.ndarray, np.nda
     n = ok.sum(axis=0)
     seen = ok.mean(axis=0) if ok.size else np.zeros(strip.across_m.size)
     with np.errstate(all="ignore"):
-        prof = np.where(n > 0, (grey * ok).sum(axis=0) / np.maximum(n, 1), np.nan)
+        prof = np.where(n > 0, np.nanmedian(np.where(ok, grey, np.nan), axis=0), np.nan)
     return prof, seen
 
 
@@ -78,7 +78,34 @@ def score_curve(prof: np.ndarray, across_m: np.ndarray, step_m: float, offsets_m
             ref = at(np.array([o, o - 1.3, o + 1.3]))
             if np.isfinite(r).all() and np.isfinite(ref).all():
                 rail = float(ref.mean() - r.mean()) - 0.5 * float(abs(r[0] - r[1]))
-        out[k] = 0.3 * np.tanh(sym / 4.0) + rail
+        out[k] = (0.05 if step_m <= 0.6 else 0.3) * np.tanh(sym / 4.0) + float(np.tanh(rail / 2.0))
+    return out
+
+
+def edge_curve(strip: Strip, rows: slice, offsets_m: np.ndarray) -> np.ndarray:
+    """Score that the centre lies at each offset from car sides: in rows holding cars the
+    across-track brightness gradient peaks at +-1.5 m (car edges against ballast or shadow, whatever
+    the paint) and is low on the roof between. Requires both edges, so a one-sided shadow edge or a
+    bed edge does not score."""
+    grey = strip.pixels[:, rows].mean(axis=0)
+    ok = strip.valid[rows]
+    g = np.abs(np.diff(grey, axis=1)) / strip.step_m
+    okg = ok[:, 1:] & ok[:, :-1]
+    n = okg.sum(axis=0)
+    if not n.any():
+        return np.zeros(offsets_m.size)
+    gm = np.where(n > 0, (g * okg).sum(axis=0) / np.maximum(n, 1), np.nan)
+    mid = 0.5 * (strip.across_m[1:] + strip.across_m[:-1])
+    gm = np.where(np.isfinite(gm), gm, np.nanmedian(gm))
+    gm = gm / (np.median(gm) * 4 + 1e-4)
+    out = np.full(offsets_m.size, -1.0)
+    for k, o in enumerate(offsets_m):
+        best = -1.0
+        for half in (1.35, 1.5, 1.65):
+            e = np.interp([o - half, o + half], mid, gm, left=np.nan, right=np.nan)
+            if np.isfinite(e).all():
+                best = max(best, float(np.tanh(e.min() - 0.25)))
+        out[k] = best
     return out
 
 
@@ -101,6 +128,8 @@ def estimate(strips: list[Strip], search_m: float = SEARCH_M, step_m: float = 0.
                 continue
             prof, seen = profile(s, sl)
             curve = score_curve(prof, s.across_m, s.step_m, offsets)
+            if s.step_m <= 1.0:
+                curve = curve + edge_curve(s, sl, offsets)
             nx, ny = float(-np.mean(s.ty[sl])), float(np.mean(s.tx[sl]))
             pieces.append((nx, ny, curve, float(s.valid[sl].sum())))
     if not pieces:
