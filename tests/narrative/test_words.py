@@ -77,7 +77,9 @@ def test_type_phrases_and_numbers():
 
 def test_hedge_places_the_likelihood_word_as_english_wants():
     assert words.hedge(0.9, "the set", "", "crossed the border") == "the set very likely crossed the border"
-    assert words.hedge(0.97, "the cars", "are", "the same set") == "the cars are almost certainly the same set"
+    assert words.hedge(0.97, "the cars", "are", "the same set") == (
+        "the cars are almost certainly the same set"
+    )
     assert words.hedge(0.5, "the set", "", "crossed") == "there is a roughly even chance that the set crossed"
     assert words.hedge(0.02, "the set", "", "crossed") == "there is almost no chance that the set crossed"
     assert words.hedge(0.3, "the car", "is", "the same car") == "it is unlikely that the car is the same car"

@@ -11,7 +11,6 @@ from railwatch.narrative import sentences as S
 from railwatch.narrative import words
 from railwatch.records import Consist, Movement
 
-
 STILL_M = 30.0
 """A set that moved less than this between images stood still: not a key judgement."""
 
@@ -102,9 +101,17 @@ def brief(
     lines += ["## Other sightings", ""]
     if not others:
         lines.append("- None.")
-    for c in sorted(others, key=lambda c: (c.acquired or datetime.min, c.track)):
+    sets = [c for c in others if len(c.railcars) >= 2]
+    for c in sorted(sets, key=lambda c: (c.acquired or datetime.min, c.track)):
         desc = S.describe(c, S.front_high(c))
         lines.append(f"- {desc[0].upper()}{desc[1:]} was seen {S.sighting(c, setting, consists)}.")
+    singles = len(others) - len(sets)
+    if singles:
+        were = "car was" if singles == 1 else "cars were"
+        lines.append(
+            f"- {words.number(singles).capitalize()} single {were} also detected; single cars are not "
+            "followed or described (too many look alike, and some are fragments)."
+        )
     lines += [
         "",
         "## Limits",

@@ -18,6 +18,9 @@ STATION_RADIUS_M = 500.0
 
 LANDMARK_RANGE_M = 10_000.0
 NEIGHBOUR_M = 80.0
+MIN_NEIGHBOUR_CARS = 2
+"""Only sets of cars are worth naming as neighbours; a lone detection may be a fragment."""
+MAX_NEIGHBOURS = 2
 
 
 @dataclass
@@ -250,10 +253,14 @@ def neighbours(consist: Consist, others: list[Consist], setting: Setting) -> lis
             continue
         if o.track not in net.tracks:
             continue
+        if len(o.railcars) < MIN_NEIGHBOUR_CARS:
+            continue
         reach = NEIGHBOUR_M + (consist.length_m + o.length_m) / 2.0
-        if geo.distance_m(here, net.point(position(o))) <= reach:
-            found.append(o)
-    return found
+        d = geo.distance_m(here, net.point(position(o)))
+        if d <= reach:
+            found.append((d, o))
+    found.sort(key=lambda x: x[0])
+    return [o for _, o in found[:MAX_NEIGHBOURS]]
 
 
 def neighbour_phrase(consist: Consist, nbrs: list[Consist]) -> str:
@@ -275,7 +282,8 @@ def neighbour_phrase(consist: Consist, nbrs: list[Consist]) -> str:
             size = "smaller " if ratio < 0.85 else "longer " if ratio > 1.15 else ""
         kind = words.type_phrase(c.type for c in cars)
         if len(cars) == 1:
-            items.append(f"a {size}{kind[:-1]}")
+            phrase = f"{size}{kind[:-1]}"
+            items.append(f"{'an' if phrase[0] in 'aeiou' else 'a'} {phrase}")
         else:
             items.append(f"{words.number(len(cars))} {size}{kind}")
     where = "on an adjacent track" if len(nbrs) == 1 else "on adjacent tracks"
