@@ -62,3 +62,18 @@ def test_brief_filters_by_site_and_lists_unfollowed_sightings(crossing, returnin
 
 def test_empty_brief_says_so(setting):
     assert "No railcar set was followed" in brief([], [], setting)
+
+
+def test_single_detections_are_summarised_not_described(crossing, setting):
+    from railwatch.records import Car, Consist
+
+    consists, moves = crossing
+    t = consists[2].acquired
+    singles = [
+        Consist("khasan/2", x, x + 12.0, [Car("khasan/2", x, x + 12.0, "flat", "#474747")], t, 3, "khasan")
+        for x in (50.0, 700.0)
+    ]
+    text = brief(moves, consists + singles, setting, site_ids=["khasan"])
+    assert "Two single cars were also detected" in text
+    assert "single flat car" not in text
+    assert "next to three smaller covered cars on an adjacent track" in text
