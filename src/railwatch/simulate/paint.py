@@ -124,7 +124,7 @@ def car(kind: str, u, v, length_m: float, width_m: float, base_hex: str, px_m: f
         lf = 0.75 + 0.5 * n2
         col[inner] = load_col[None, :] * lf[inner][:, None]
     elif kind == "flat":
-        col = shade(rgb("#4a4038"), 0.9 + 0.12 * periodic(u, 0.22, 0.05, px_m) + 0.1 * (n2 - 0.5))
+        col = shade(base, 0.9 + 0.12 * periodic(u, 0.22, 0.05, px_m) + 0.1 * (n2 - 0.5))
         if rng.random() < 0.5:  # a load of timber or steel in the middle
             lc = rgb("#8a6a45") if rng.random() < 0.6 else rgb("#5a5d60")
             m = (np.abs(u) < half_l * 0.7) & (np.abs(v) < half_w - 0.25)
@@ -134,8 +134,8 @@ def car(kind: str, u, v, length_m: float, width_m: float, base_hex: str, px_m: f
     elif kind == "container":
         col = shade(rgb("#2e2e30"), 0.9 + 0.1 * n2)
         boxes = _container_boxes(length_m, rng)
-        for start, end in boxes:
-            cc = rgb(CONTAINER_PAINTS[rng.integers(len(CONTAINER_PAINTS))])
+        for i, (start, end) in enumerate(boxes):  # the first box wears the car's (truth) colour
+            cc = base if i == 0 else rgb(CONTAINER_PAINTS[rng.integers(len(CONTAINER_PAINTS))])
             m = (u >= start) & (u <= end) & (np.abs(v) < 1.22)
             rib = 0.92 + 0.1 * periodic(u, 0.28, 0.1, px_m)
             col[m] = cc * (rib * (0.95 + 0.1 * n1))[m][:, None]
