@@ -2,7 +2,8 @@
 
 Along each track centreline, the band one half wagon width off the centre on the shadow side is
 dark wherever a wagon stands and light over empty ballast; coupler gaps break the shadow. Runs of
-shadow become wagons (long runs split by the typical wagon length). The shadow side is measured
+shadow become wagons (long runs split by the typical wagon length); long stretches where the rail
+pair vanishes without a shadow (low, shadowless wagons) count too. The shadow side is measured
 from the image. Works in pixel (col, row) space; a comparison for the engine's occupancy model.
 """
 
@@ -23,6 +24,12 @@ BAND_M = (0.5, 1.5)
 """Shadow band, metres beyond the wagon side."""
 DARK_PERCENTILE = 10.0
 """Shadow = darker than this percentile of the image (shadows are the darkest tenth of a sunny yard)."""
+USE_RAILS = True
+"""Also take long stretches of hidden rails (wagons with no visible shadow) as occupied."""
+RAIL_GONE = 0.2
+"""Rails count as hidden where their ridge falls below this fraction of the image's typical track."""
+BODY_MIN_M = 8.0
+"""A shadowless wagon must hide the rails over at least this length."""
 
 
 @dataclass
@@ -77,6 +84,22 @@ def detect(
         strips.append((vals, geo))
         side_votes += [np.nanmean(vals[: len(band)] < dark), np.nanmean(vals[len(band) :] < dark)]
     sign = -1 if side_votes[0] > side_votes[1] else 1
+    # rails hidden under a wagon: the rail-pair ridge along the centre vanishes
+    hr = 0.75 / gsd_m
+    rails, rails_ok = [], []
+    for ln in lines:
+        if ln.length < 2:
+            rails.append(np.zeros(0))
+            rails_ok.append(np.zeros(0, bool))
+            continue
+        v, _ = _strip(gray, ln, np.array([-hr - 1, -hr, -hr + 1, hr - 1, hr, hr + 1]))
+        left = v[1] - 0.5 * (v[0] + v[2])
+        right = v[4] - 0.5 * (v[3] + v[5])
+        r = np.minimum(np.abs(np.nan_to_num(left)), np.abs(np.nan_to_num(right)))
+        rails.append(ndi.uniform_filter1d(r, size=max(int(3.0 / gsd_m), 1)))
+        rails_ok.append(np.isfinite(v).all(axis=0))
+    allr = np.concatenate([r for r in rails if r.size]) if rails else np.zeros(1)
+    rail_ref = float(np.median(allr)) if allr.size else 0.0
     min_len = 4.0 / gsd_m
     out: list[Wagon] = []
     for k, item in enumerate(strips):
@@ -86,7 +109,14 @@ def detect(
         sh = vals[: len(band)] if sign < 0 else vals[len(band) :]
         frac = np.nanmean(sh < dark, axis=0)
         frac = ndi.uniform_filter1d(np.nan_to_num(frac), size=max(int(0.75 / gsd_m), 1))
-        for i0, i1 in _runs(frac > MIN_DARK_FRACTION):
+        occ = frac > MIN_DARK_FRACTION
+        if USE_RAILS:
+            # a long stretch with the rails gone and no shadow is a wagon without a visible shadow
+            gone = rails_ok[k] & (rails[k] < RAIL_GONE * rail_ref) & ~occ
+            for i0, i1 in _runs(gone):
+                if i1 - i0 >= BODY_MIN_M / gsd_m:
+                    occ[i0:i1] = True
+        for i0, i1 in _runs(occ):
             if i1 - i0 < min_len:
                 continue
             length_m = (i1 - i0) * ln_step(lines[k], vals.shape[1]) * gsd_m
