@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage as ndi
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, Polygon, box
 
 __all__ = ["Wagon", "detect"]
 
@@ -28,6 +28,8 @@ USE_RAILS = True
 """Also take long stretches of hidden rails (wagons with no visible shadow) as occupied."""
 RAIL_GONE = 0.2
 """Rails count as hidden where their ridge falls below this fraction of the image's typical track."""
+SPILL_M = 3.0
+"""Shadow reaching past the wagon ends (oblique sun), taken off a run before dividing by wagon length."""
 BODY_MIN_M = 8.0
 """A shadowless wagon must hide the rails over at least this length."""
 
@@ -101,6 +103,8 @@ def detect(
     allr = np.concatenate([r for r in rails if r.size]) if rails else np.zeros(1)
     rail_ref = float(np.median(allr)) if allr.size else 0.0
     min_len = 4.0 / gsd_m
+    min_cut = 1.5 / gsd_m
+    frame = box(0, 0, gray.shape[1], gray.shape[0])
     out: list[Wagon] = []
     for k, item in enumerate(strips):
         if item is None:
@@ -117,14 +121,26 @@ def detect(
                 if i1 - i0 >= BODY_MIN_M / gsd_m:
                     occ[i0:i1] = True
         for i0, i1 in _runs(occ):
-            if i1 - i0 < min_len:
+            # a wagon cut by the image edge shows only a stub: accept it shorter
+            at_edge = (
+                min(_edge_dist(geo[i0, :2], gray.shape), _edge_dist(geo[i1 - 1, :2], gray.shape)) < min_cut
+            )
+            if i1 - i0 < (min_cut if at_edge else min_len):
                 continue
             length_m = (i1 - i0) * ln_step(lines[k], vals.shape[1]) * gsd_m
-            n = max(1, int(round(length_m / WAGON_LENGTH_M)))
+            n = max(1, int(round((length_m - SPILL_M) / WAGON_LENGTH_M)))
             edges = np.linspace(i0, i1, n + 1)
             for a, b in zip(edges[:-1], edges[1:], strict=True):
-                out.append(_wagon(k, a, b, geo, gsd_m, hw, float(frac[int(a) : int(b)].mean())))
+                w = _wagon(k, a, b, geo, gsd_m, hw, float(frac[int(a) : int(b)].mean()))
+                w.footprint = w.footprint.intersection(frame)
+                if w.footprint.area > 0:
+                    out.append(w)
     return _dedupe(out, 1.5 / gsd_m)
+
+
+def _edge_dist(p: np.ndarray, shape: tuple[int, ...]) -> float:
+    """Pixels from a point to the nearest image edge."""
+    return float(min(p[0], p[1], shape[1] - p[0], shape[0] - p[1]))
 
 
 def ln_step(line: LineString, n: int) -> float:
