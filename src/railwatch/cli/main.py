@@ -21,6 +21,7 @@ COMMANDS = [
     "activity",
     "events",
     "alerts",
+    "sites",
     "simulate",
     "movements",
     "brief",
