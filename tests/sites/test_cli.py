@@ -94,3 +94,13 @@ def test_missing_file_exit_2(cli, db_url, tmp_path: Path):
     r = cli("sites", "import", str(tmp_path / "nope.osm"), "--db", db_url)
     assert r.code == 2
     assert "no such file" in r.err
+
+
+def test_show_a_stored_site(cli, db_url):
+    assert cli("sites", "import", str(DATA / "toy_border.osm"), "--id", "toy", "--db", db_url).code == 0
+    r = cli("sites", "show", "toy", "--db", db_url, "--json")
+    assert r.code == 0, r.err
+    ids = [f["properties"]["id"] for f in json.loads(r.out)["features"] if f["properties"]["role"] == "track"]
+    assert ids == ["toy/osm-way-100", "toy/osm-way-101", "toy/osm-way-102"]
+    r = cli("sites", "show", "ghost", "--db", db_url)
+    assert r.code == 2 and "no site 'ghost' in the store" in r.err

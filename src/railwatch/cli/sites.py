@@ -11,6 +11,7 @@ from rich.table import Table
 from railwatch import sites
 from railwatch.cli.app import app, console
 from railwatch.cli.options import DbOption, JsonOption, print_json
+from railwatch.errors import SiteNotFound
 from railwatch.records import Site
 
 sites_app = typer.Typer(help="The site catalog: list and show built-in sites, import GeoJSON / OSM.")
@@ -63,9 +64,12 @@ def list_(json_out: bool = JsonOption) -> None:
 def show(
     site: str = typer.Argument(..., help="A built-in site id, or a GeoJSON / OSM file."),
     json_out: bool = typer.Option(False, "--json", help="Print the site as GeoJSON on stdout."),
+    db: str | None = typer.Option(
+        None, "--db", help="Also look the site up in this store (a site saved by `sites import`)."
+    ),
 ) -> None:
     """Show a site's tracks (with lengths) and landmarks (with chainage)."""
-    s = sites.load(site)
+    s = _lookup(site, db)
     if json_out:
         print_json(sites.to_geojson(s))
         return
@@ -120,6 +124,19 @@ def import_(
         f"imported site [bold]{site.id}[/bold] from {file}: {info['tracks']} tracks "
         f"({info['track_km']:.2f} km), {info['landmarks']} landmarks" + (f" -> {stored}" if stored else "")
     )
+
+
+def _lookup(name: str, db: str | None) -> Site:
+    """A built-in site or site file; with --db, a stored site when the catalog has none of that name."""
+    try:
+        return sites.load(name)
+    except SiteNotFound:
+        if db is None:
+            raise
+    from railwatch import store
+
+    with store.open(db) as handle:
+        return handle.get_site(name)
 
 
 def _save(site: Site, db: str | None) -> str | None:
