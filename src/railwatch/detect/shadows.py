@@ -30,6 +30,8 @@ RAIL_GONE = 0.2
 """Rails count as hidden where their ridge falls below this fraction of the image's typical track."""
 SPILL_M = 3.0
 """Shadow reaching past the wagon ends (oblique sun), taken off a run before dividing by wagon length."""
+DEDUPE_M = 2.0
+"""Two finds closer than this (from neighbouring lines) are one wagon."""
 BODY_MIN_M = 8.0
 """A shadowless wagon must hide the rails over at least this length."""
 
@@ -135,7 +137,7 @@ def detect(
                 w.footprint = w.footprint.intersection(frame)
                 if w.footprint.area > 0:
                     out.append(w)
-    return _dedupe(out, 1.5 / gsd_m)
+    return _dedupe(out, DEDUPE_M / gsd_m)
 
 
 def _edge_dist(p: np.ndarray, shape: tuple[int, ...]) -> float:
