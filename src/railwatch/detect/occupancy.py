@@ -73,10 +73,12 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     win = max(1, int(round(6.0 / strip.step_m)))
     frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
     cloud = frac > 0.6
-    row_mean = np.where(ok, grey, np.nan)
-    with np.errstate(all="ignore"):
-        rb = np.nanmedian(row_mean, axis=1)
-    rb = np.where(np.isfinite(rb), rb, np.nan)
+    n_ok = ok.sum(axis=1)
+    rb = np.where(
+        n_ok > 0,
+        np.sort(np.where(ok, grey, np.inf), axis=1)[np.arange(ok.shape[0]), np.maximum(n_ok - 1, 0) // 2],
+        np.nan,
+    )
     ref = (
         site_brightness
         if site_brightness is not None
@@ -198,13 +200,16 @@ def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarr
     shoulder = _shoulder_colour(strip)
     pick = candidates[0]
     if shoulder is not None and len(candidates) > 1 and strip.step_m <= 0.6:
-        likeness = []
+        likeness, shares = [], []
         for c in candidates:
             rows = np.linalg.norm(centre - c, axis=1) < 0.035
             like = np.linalg.norm(centre[rows] - shoulder[rows], axis=1) < 0.08 if rows.any() else np.zeros(1)
             likeness.append(float(like.mean()))
-        if likeness[0] < 0.3 and max(likeness[1:]) > 0.6:
-            pick = candidates[1 + int(np.argmax(likeness[1:]))]
+            shares.append(float(rows.mean()))
+        # Only a rival nearly as common as the top colour can take over (ballast is never rare).
+        rivals = [k for k in range(1, len(candidates)) if likeness[k] > 0.6 and shares[k] >= 0.4 * shares[0]]
+        if likeness[0] < 0.3 and rivals:
+            pick = candidates[max(rivals, key=lambda k: likeness[k])]
     return np.linalg.norm(centre - pick, axis=1) < 0.035
 
 
