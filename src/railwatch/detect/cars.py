@@ -213,7 +213,7 @@ def _coarse(strip: Strip, occ: Occupancy, track: str, gsd: float, ballast: np.nd
     step = strip.step_m
     hole = max(1, int(round(max(3.0, 1.5 * gsd) / step)))
     occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
-    min_len = max(MIN_CAR_M, 1.5 * gsd)
+    min_len = max(FRAGMENT_M, 1.5 * gsd)
     cars: list[Car] = []
     mean_n = 0.0
     var_n = 0.0
