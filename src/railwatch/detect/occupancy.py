@@ -149,24 +149,24 @@ def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.nda
     """The `k` densest, well separated colours (rows x bands) on a smoothed histogram."""
     if colours.shape[0] > 20000:
         colours = colours[:: colours.shape[0] // 20000]
-    q = np.floor(colours / bin_w).astype(np.int64)
-    keys, counts = np.unique(q, axis=0, return_counts=True)
+    nbins = int(np.ceil(1.0 / bin_w)) + 1
+    q = np.clip(np.floor(colours / bin_w).astype(np.int64), 0, nbins - 1)
+    hist = np.zeros((nbins,) * q.shape[1])
+    np.add.at(hist, tuple(q.T), 1.0)
     # Smooth: count of rows within one bin in every band.
-    dens = np.zeros(len(keys))
-    lookup = {tuple(key): c for key, c in zip(keys.tolist(), counts.tolist(), strict=True)}
-    offs = np.array(np.meshgrid(*[[-1, 0, 1]] * keys.shape[1], indexing="ij")).reshape(keys.shape[1], -1).T
-    for i, key in enumerate(keys):
-        dens[i] = sum(lookup.get(tuple((key + o).tolist()), 0) for o in offs)
+    dens = ndimage.uniform_filter(hist, size=3, mode="constant") * 3 ** q.shape[1]
     out: list[np.ndarray] = []
-    for i in np.argsort(-dens):
-        key = keys[i]
+    top = float(dens.max())
+    for flat in np.argsort(-dens, axis=None)[:5000]:
+        key = np.array(np.unravel_index(int(flat), dens.shape))
+        if dens[tuple(key)] < 0.1 * top or len(out) >= k:
+            break
         if any(np.all(np.abs(key - np.floor(m / bin_w)) <= 2) for m in out):
             continue
         near = np.all(np.abs(q - key) <= 1, axis=1)
-        out.append(np.median(colours[near], axis=0))
-        if len(out) >= k or dens[i] < 0.1 * dens.max():
-            break
-    return out
+        if near.any():
+            out.append(np.median(colours[near], axis=0))
+    return out or [np.median(colours, axis=0)]
 
 
 def _mode(colours: np.ndarray) -> np.ndarray:

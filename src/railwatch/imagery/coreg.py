@@ -67,19 +67,24 @@ def score_curve(prof: np.ndarray, across_m: np.ndarray, step_m: float, offsets_m
         return np.interp(x, across_m, p, left=np.nan, right=np.nan)
 
     half = np.arange(step_m, 2.3 + 1e-9, step_m) if step_m < 2.3 else np.array([step_m])
-    out = np.zeros(offsets_m.size)
-    for k, o in enumerate(offsets_m):
-        left, right = at(o + half), at(o - half)
-        ok = np.isfinite(left) & np.isfinite(right)
-        sym = _cov(left[ok], right[ok]) if ok.sum() >= 2 else -1.0
-        rail = 0.0
-        if step_m <= 0.6:
-            r = at(np.array([o - RAIL_HALF_GAUGE_M, o + RAIL_HALF_GAUGE_M]))
-            ref = at(np.array([o, o - 1.3, o + 1.3]))
-            if np.isfinite(r).all() and np.isfinite(ref).all():
-                rail = float(ref.mean() - r.mean()) - 0.5 * float(abs(r[0] - r[1]))
-        out[k] = (0.05 if step_m <= 0.6 else 0.3) * np.tanh(sym / 4.0) + float(np.tanh(rail / 2.0))
-    return out
+    o = offsets_m[:, None]
+    left, right = at(o + half[None, :]), at(o - half[None, :])
+    ok = np.isfinite(left) & np.isfinite(right)
+    n = ok.sum(axis=1)
+    lz, rz = np.where(ok, left, 0.0), np.where(ok, right, 0.0)
+    nn = np.maximum(n, 1)
+    lm, rm = lz.sum(axis=1) / nn, rz.sum(axis=1) / nn
+    cov = (np.where(ok, (lz - lm[:, None]) * (rz - rm[:, None]), 0.0)).sum(axis=1) / nn
+    sym = np.where(n >= 2, cov, -1.0)
+    rail = np.zeros(offsets_m.size)
+    if step_m <= 0.6:
+        r = at(o + np.array([-RAIL_HALF_GAUGE_M, RAIL_HALF_GAUGE_M])[None, :])
+        ref = at(o + np.array([0.0, -1.3, 1.3])[None, :])
+        good = np.isfinite(r).all(axis=1) & np.isfinite(ref).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            val = ref.mean(axis=1) - r.mean(axis=1) - 0.5 * np.abs(r[:, 0] - r[:, 1])
+        rail = np.where(good, val, 0.0)
+    return (0.05 if step_m <= 0.6 else 0.3) * np.tanh(sym / 4.0) + np.tanh(rail / 2.0)
 
 
 def edge_curve(strip: Strip, rows: slice, offsets_m: np.ndarray) -> np.ndarray:
@@ -98,15 +103,13 @@ def edge_curve(strip: Strip, rows: slice, offsets_m: np.ndarray) -> np.ndarray:
     mid = 0.5 * (strip.across_m[1:] + strip.across_m[:-1])
     gm = np.where(np.isfinite(gm), gm, np.nanmedian(gm))
     gm = gm / (np.median(gm) * 4 + 1e-4)
-    out = np.full(offsets_m.size, -1.0)
-    for k, o in enumerate(offsets_m):
-        best = -1.0
-        for half in (1.35, 1.5, 1.65):
-            e = np.interp([o - half, o + half], mid, gm, left=np.nan, right=np.nan)
-            if np.isfinite(e).all():
-                best = max(best, float(np.tanh(e.min() - 0.25)))
-        out[k] = best
-    return out
+    best = np.full(offsets_m.size, -1.0)
+    for half in (1.35, 1.5, 1.65):
+        lo = np.interp(offsets_m - half, mid, gm, left=np.nan, right=np.nan)
+        hi = np.interp(offsets_m + half, mid, gm, left=np.nan, right=np.nan)
+        val = np.tanh(np.minimum(lo, hi) - 0.25)
+        best = np.where(np.isfinite(val), np.maximum(best, np.nan_to_num(val, nan=-1.0)), best)
+    return best
 
 
 def _cov(a: np.ndarray, b: np.ndarray) -> float:
