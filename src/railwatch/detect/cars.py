@@ -224,7 +224,7 @@ def _coarse(strip: Strip, occ: Occupancy, track: str, gsd: float, ballast: np.nd
         length = (i1 - i0) * step
         if length < min_len and not _touches_unseen(occ, i0, i1):
             continue
-        n_r = (length + gap) / mu
+        n_r = (length + gap) / (mu + gap)  # a run holds n bodies and n - 1 coupler gaps
         k = max(1, int(round(n_r)))
         mean_n += n_r
         var_n += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
