@@ -68,7 +68,7 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     grey = px.mean(axis=0)
     sat = px.max(axis=0) - px.min(axis=0)
     wide = np.abs(strip.across_m) <= max(np.abs(strip.across_m).max(), strip.step_m)
-    cloudy_px = (grey > 0.72) & (sat < 0.10) & ok
+    cloudy_px = (grey > 0.6) & (sat < 0.12) & ok
     frac = cloudy_px[:, wide].mean(axis=1)
     win = max(1, int(round(6.0 / strip.step_m)))
     frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
