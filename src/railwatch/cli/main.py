@@ -25,6 +25,7 @@ COMMANDS = [
     "simulate",
     "movements",
     "brief",
+    "serve",
 ]
 
 
