@@ -14,7 +14,8 @@ TOKEN = "s3cret"
 
 
 @pytest.fixture
-def seeded(db_url: str, tmp_path: Path) -> dict:
+def seeded(tmp_path: Path) -> dict:
+    db_url = f"sqlite:///{tmp_path / 'railwatch.db'}"
     return seed(db_url, tmp_path) | {"db_url": db_url}
 
 
