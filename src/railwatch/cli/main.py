@@ -18,6 +18,7 @@ COMMANDS = [
     "count",
     "ingest",
     "analyze",
+    "demo",
     "activity",
     "events",
     "alerts",
@@ -25,7 +26,9 @@ COMMANDS = [
     "simulate",
     "movements",
     "brief",
+    "search",
     "serve",
+    "report",
 ]
 
 
