@@ -40,6 +40,12 @@ def tif(tmp_path: Path) -> Path:
 
 
 def _scenes(db_url: str) -> int:
+    if not db_url.startswith("sqlite"):
+        s = store.open(db_url)
+        try:
+            return s.count("scene")
+        finally:
+            s.close()
     path = db_url.removeprefix("sqlite:///")
     if not Path(path).exists():
         return 0
