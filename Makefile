@@ -21,8 +21,10 @@ system-deps:
 demo: install
 	$(VENV)/bin/railwatch demo --out $(OUT)
 
+# The whole suite on SQLite, then the database-using folders again on a throw-away PostGIS server.
 test: install system-deps
 	$(PY) -m pytest
+	PY=$(PY) bash scripts/test-postgres.sh
 
 test-fast: install
 	$(PY) -m pytest -m "not slow and not browser and not postgres"
