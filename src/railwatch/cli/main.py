@@ -29,6 +29,7 @@ COMMANDS = [
     "search",
     "serve",
     "report",
+    "report",
 ]
 
 
