@@ -18,6 +18,17 @@ CAR_HALF_M = 1.3
 SIDE_M = (2.0, 2.6)
 """Across-track offsets of the ballast shoulder beside a car: ballast or shadow, rarely a car."""
 
+BED_SHOULDER_M = (1.75, 2.3)
+"""Across-track offsets of the bright edge of an empty track bed (ballast shoulder, bridge deck kerb)."""
+BED_RATIO = 1.12
+"""An empty bed's shoulders are this much brighter than its centre on both sides; a car is as bright
+as or brighter than one shoulder and throws its shadow over the other."""
+BED_RUN_M = 40.0
+"""Empty-shaped stretches at least this long make the local empty template (bridge decks,
+platforms, a change of ballast); cars break them with their shadows."""
+BED_WINDOW_M = 25.0
+"""Along-track window of the running median of empty bed rows."""
+
 
 @dataclass
 class Occupancy:
@@ -213,6 +224,64 @@ def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarr
     return np.linalg.norm(centre - pick, axis=1) < 0.035
 
 
+def bed_shaped(strip: Strip) -> np.ndarray:
+    """Rows that look like an empty track bed across the track: both shoulders brighter than the
+    centre, and alike (a dark car's shadow darkens one); smoothed over ~3 m so sleepers and deck
+    joints do not break it."""
+    a = np.abs(strip.across_m)
+    side = (a >= BED_SHOULDER_M[0]) & (a <= BED_SHOULDER_M[1])
+    mid = a <= max(1.0, strip.step_m)
+    left, right = side & (strip.across_m > 0), side & (strip.across_m < 0)
+    if not left.any() or not right.any() or not mid.any():
+        return np.zeros(strip.n_along, bool)
+    grey = strip.pixels.mean(axis=0)
+    win = max(1, int(round(3.0 / strip.step_m)))
+    sm = ndimage.uniform_filter1d(grey, win, axis=0, mode="nearest")
+    c = sm[:, mid].mean(axis=1)
+    lv, rv = sm[:, left].mean(axis=1), sm[:, right].mean(axis=1)
+    alike = np.minimum(lv, rv) > 0.85 * np.maximum(lv, rv)  # no car shadow on either shoulder
+    return (lv > BED_RATIO * c) & (rv > BED_RATIO * c) & alike
+
+
+def bed_runs(strip: Strip, seen: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) rows of long seen stretches shaped like an empty bed (at least `BED_RUN_M`)."""
+    m = bed_shaped(strip) & seen
+    m = np.concatenate([[False], m, [False]])
+    d = np.diff(m.astype(np.int8))
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    need = BED_RUN_M / strip.step_m
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= need]
+
+
+def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray | None:
+    """Per row, the empty bed of its own stretch of track (rows x features): a running median of the
+    bed-shaped rows only (cars left out), which keeps the step at a bridge end sharp; None when the
+    track shows too little empty bed."""
+    bed = np.zeros(strip.n_along, bool)
+    for a, b in bed_runs(strip, seen):
+        bed[a:b] = True
+    if bed.sum() * strip.step_m < BED_RUN_M:
+        return None
+    idx = np.flatnonzero(bed)
+    win = max(3, int(round(BED_WINDOW_M / strip.step_m)) | 1)
+    local = ndimage.median_filter(f[idx], size=(win, 1), mode="nearest")
+    rows = np.arange(strip.n_along)
+    pos = np.clip(np.searchsorted(idx, rows), 0, idx.size - 1)
+    prev = np.clip(pos - 1, 0, idx.size - 1)
+    nearer = np.abs(idx[prev] - rows) < np.abs(idx[pos] - rows)
+    return local[np.where(nearer, prev, pos)]
+
+
+def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
+    """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast)."""
+    t_mean = rows_t.mean(axis=1)
+    t_norm = rows_t / (t_mean[:, None] + 0.03)
+    d_raw = np.sqrt(np.mean((f - rows_t) ** 2, axis=1))
+    d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * (t_mean + 0.03)
+    darker = f.mean(axis=1) < 0.8 * t_mean
+    return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+
+
 def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     """Departure of every row from the empty track, and the occupied and seen rows."""
     f, fn = features(strip)
@@ -227,20 +296,18 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
         template = own
     if template is None:
         template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
-    t_norm = template / (template.mean() + 0.03)
-    d_raw = np.sqrt(np.mean((f - template) ** 2, axis=1))
-    d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * float(template.mean() + 0.03)
-    # Shadowed ballast is dark but shaped like ballast: trust the shape-only distance there.
-    darker = f.mean(axis=1) < 0.8 * template.mean()
-    dep = np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+    dep_one = _departure(f, fn, np.broadcast_to(template, f.shape))
     floor = 0.02
-    ref = dep[seed] if seed.sum() * strip.step_m >= 15.0 else None
+    ref = dep_one[seed] if seed.sum() * strip.step_m >= 15.0 else None
     if ref is not None:
         med = float(np.median(ref))
         mad = float(np.median(np.abs(ref - med))) * 1.4826
         floor = max(floor, med + 4.0 * mad)
     elif model is not None:
         floor = max(floor, 3.0 * model.noise)
+    local = local_template(strip, f, seen)
+    # The local bed only explains rows away (a bridge deck), it never adds departures.
+    dep = np.minimum(dep_one, _departure(f, fn, local)) if local is not None else dep_one
     thr = floor
     win = 3 if strip.step_m <= 0.35 else 1
     dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
