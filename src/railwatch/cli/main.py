@@ -27,8 +27,8 @@ COMMANDS = [
     "movements",
     "brief",
     "search",
+    "watch",
     "serve",
-    "report",
     "report",
 ]
 
