@@ -17,10 +17,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from rio_tiler.errors import TileOutsideBounds
+from rio_tiler.io import Reader
 
 from railwatch import store as store_mod
 from railwatch.errors import InputError, RailwatchError, SiteNotFound
 from railwatch.records import Event, Observation
+from railwatch.report.chips import png
 from railwatch.server import geojson as gj
 
 STATIC = Path(__file__).parent / "static"
@@ -163,8 +166,6 @@ def create_app(
     @app.get("/api/cars/{car_id}/chip.png", dependencies=[r])
     def chip(car_id: str) -> Response:
         """The evidence chip: the scene pixels around one car, its set outlined by type."""
-        from railwatch.report.chips import png
-
         try:
             obs_id, k = (int(p) for p in car_id.split("-"))
         except ValueError:
@@ -181,9 +182,6 @@ def create_app(
     @app.get("/api/scenes/{scene_id}/tiles/{z}/{x}/{y}.png", dependencies=[r])
     def tile(scene_id: int, z: int, x: int, y: int) -> Response:
         """An XYZ web-mercator tile of a scene, through rio-tiler."""
-        from rio_tiler.errors import TileOutsideBounds
-        from rio_tiler.io import Reader
-
         path = db.get_scene(scene_id).path
         if not Path(path).is_file():
             raise HTTPException(404, f"scene {scene_id} file is not on this server")
