@@ -91,3 +91,15 @@ def test_failed_task_is_reported_others_stored(scenes, db_url, tmp_path, executo
     stored = {o.scene_id for o in db.observations(site="simyard")}
     ok = {r.scene_id for r in results if r.error is None}
     assert stored == ok and len(ok) == 2
+
+
+def test_dask_worker_exception_is_a_task_error(scenes, db_url):
+    site, paths = scenes
+    db = _load(db_url, site, paths[:1])
+    good = pipeline.plan(db)
+    broken = pipeline.Task(scene_id=99, path="/nonexistent.tif", acquired=None, gsd_m=2.0, site=None)
+    results = list(pipeline.run_dask([broken, *good], workers=1))
+    bad = [r for r in results if r.error]
+    assert len(results) == 2 and len(bad) == 1
+    assert bad[0].scene_id == 99 and "worker failed: AttributeError" in bad[0].error
+    assert [r.scene_id for r in results if not r.error] == [good[0].scene_id]

@@ -100,12 +100,19 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, workers: int = 2) 
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(analyse_task, t, pure=False) for t in tasks]
-        for fut in as_completed(futures):
-            yield fut.result()
+        futures = {client.submit(analyse_task, t, pure=False): t for t in tasks}
+        for fut in as_completed(list(futures)):
+            try:
+                res = fut.result()
+            except Exception as exc:  # a bug or a lost worker: report this task, keep the others
+                t = futures[fut]
+                res = TaskResult(t.scene_id, getattr(t.site, "id", "?"), [],
+                                 error=f"{t.path}: worker failed: {type(exc).__name__}: {exc}")
+            yield res
     finally:
         client.close()
         if cluster is not None:
