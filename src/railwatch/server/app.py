@@ -51,9 +51,9 @@ def _time(text: str | None, name: str, end: bool = False) -> datetime | None:
     return parse_time(text, name, end_of_day=end)
 
 
-def _page(items: list[Any], limit: int, offset: int, response: Response) -> dict[str, Any]:
-    response.headers["X-Total-Count"] = str(len(items))
-    return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
+def _page(items: list[Any], total: int, limit: int, offset: int, response: Response) -> dict[str, Any]:
+    response.headers["X-Total-Count"] = str(total)
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
 def create_app(
@@ -130,7 +130,9 @@ def create_app(
         """Stored scenes (of one site), paginated."""
         if site is not None:
             db.get_site(site)
-        return _page([gj.scene_dict(s) for s in db.scenes(site=site)], limit, offset, response)
+        total = db.scene_total(site=site)
+        items = [gj.scene_dict(s) for s in db.scenes(site=site, limit=limit, offset=offset)]
+        return _page(items, total, limit, offset, response)
 
     @app.get("/api/scenes/{scene_id}", dependencies=[r])
     def scene(scene_id: int) -> dict[str, Any]:
@@ -145,18 +147,16 @@ def create_app(
         if site is not None:
             db.get_site(site)
         t0, t1 = _time(start, "from"), _time(end, "to", True)
-        found = db.observations(site=site, track=track, start=t0, end=t1)
-        response.headers["X-Total-Count"] = str(len(found))
-        return {"total": len(found), "limit": limit, "offset": offset,
-                "items": [gj.observation_dict(o) for o in found[offset:offset + limit]]}
+        total = db.observation_total(site=site, track=track, start=t0, end=t1)
+        found = db.observations(site=site, track=track, start=t0, end=t1, limit=limit, offset=offset)
+        return _page([gj.observation_dict(o) for o in found], total, limit, offset, response)
 
     def _cars(site: str | None, scene: int | None) -> list[Observation]:
         if site is not None:
             db.get_site(site)
         if scene is not None:
             db.get_scene(scene)
-        obs = db.observations(site=site, with_cars=True)
-        return [o for o in obs if scene is None or o.scene_id == scene]
+        return db.observations(site=site, scene=scene, with_cars=True)
 
     @app.get("/api/cars", dependencies=[r])
     def cars(site: str | None = None, scene: int | None = None) -> dict[str, Any]:
@@ -170,10 +170,12 @@ def create_app(
             obs_id, k = (int(p) for p in car_id.split("-"))
         except ValueError:
             raise HTTPException(404, f"no car {car_id!r}") from None
-        found = [o for o in db.observations(with_cars=True) if o.id == obs_id]
-        if not found or not 0 <= k < len(found[0].car_list) or found[0].scene_id is None:
+        try:
+            o = db.get_observation(obs_id, with_cars=True)
+        except InputError:
+            raise HTTPException(404, f"no car {car_id!r}") from None
+        if not 0 <= k < len(o.car_list) or o.scene_id is None:
             raise HTTPException(404, f"no car {car_id!r}")
-        o = found[0]
         path = db.get_scene(o.scene_id).path
         if not Path(path).is_file():
             raise HTTPException(404, f"scene {o.scene_id} file is not on this server")

@@ -151,16 +151,20 @@ class Store:
                 raise SceneNotFound(f"no scene {scene_id} in the store", path=self.url)
             return convert.scene_record(row)
 
-    def scenes(self, site: str | None = None) -> list[Scene]:
-        """Stored scenes (of one site, if given) by acquisition time, undated ones last."""
+    def scenes(self, site: str | None = None, limit: int | None = None, offset: int = 0) -> list[Scene]:
+        """Stored scenes (of one site, if given) by acquisition time, undated ones last; one page of
+        them when `limit` is given (after skipping `offset`)."""
         with self._session() as s:
-            q = select(SceneRow)
-            if site is not None:
-                q = q.join(SceneSiteRow, SceneSiteRow.scene_id == SceneRow.id).where(
-                    SceneSiteRow.site_id == site
-                )
+            q = _scene_query(select(SceneRow), site)
             q = q.order_by(SceneRow.acquired.is_(None), SceneRow.acquired, SceneRow.id)
+            q = q.offset(offset).limit(limit) if limit is not None else q.offset(offset or None)
             return [convert.scene_record(r) for r in s.scalars(q)]
+
+    def scene_total(self, site: str | None = None) -> int:
+        """How many scenes `scenes(site)` holds in all (for pagination)."""
+        with self._session() as s:
+            q = _scene_query(select(func.count(SceneRow.id)), site)
+            return int(s.scalar(q) or 0)
 
     def scene_sites(self, scene_id: int) -> list[str]:
         """Ids of the sites a scene is linked to."""
@@ -206,23 +210,41 @@ class Store:
         start: datetime | None = None,
         end: datetime | None = None,
         with_cars: bool = False,
+        scene: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Observation]:
-        """Stored observations, filtered, sorted by time (then site, track); cars only if asked."""
+        """Stored observations, filtered, sorted by time (then site, track); cars only if asked; one
+        page of them when `limit` is given (after skipping `offset`)."""
         with self._session() as s:
-            q = select(ObservationRow)
-            if site is not None:
-                q = q.where(ObservationRow.site_id == site)
-            if track is not None:
-                q = q.where(ObservationRow.track_id == track)
-            if start is not None:
-                q = q.where(ObservationRow.acquired >= start)
-            if end is not None:
-                q = q.where(ObservationRow.acquired <= end)
+            q = _observation_query(select(ObservationRow), site, track, start, end, scene)
             if with_cars:
                 q = q.options(selectinload(ObservationRow.car_rows))
             q = q.order_by(ObservationRow.acquired, ObservationRow.site_id, ObservationRow.track_id,
                            ObservationRow.id)
+            q = q.offset(offset).limit(limit) if limit is not None else q.offset(offset or None)
             return [convert.observation_record(r, with_cars) for r in s.scalars(q)]
+
+    def observation_total(
+        self,
+        site: str | None = None,
+        track: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        scene: int | None = None,
+    ) -> int:
+        """How many observations `observations(...)` holds in all with these filters (for pagination)."""
+        with self._session() as s:
+            q = _observation_query(select(func.count(ObservationRow.id)), site, track, start, end, scene)
+            return int(s.scalar(q) or 0)
+
+    def get_observation(self, observation_id: int, with_cars: bool = True) -> Observation:
+        """One stored observation by id (with its cars); raises InputError when there is none."""
+        with self._session() as s:
+            row = s.get(ObservationRow, observation_id)
+            if row is None:
+                raise InputError(f"no observation {observation_id} in the store", path=self.url)
+            return convert.observation_record(row, with_cars)
 
     # -- events and alerts ----------------------------------------------------------------------
 
@@ -321,6 +343,26 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+
+def _scene_query(q, site: str | None):  # type: ignore[no-untyped-def]
+    if site is not None:
+        q = q.join(SceneSiteRow, SceneSiteRow.scene_id == SceneRow.id).where(SceneSiteRow.site_id == site)
+    return q
+
+
+def _observation_query(q, site, track, start, end, scene):  # type: ignore[no-untyped-def]
+    if site is not None:
+        q = q.where(ObservationRow.site_id == site)
+    if track is not None:
+        q = q.where(ObservationRow.track_id == track)
+    if start is not None:
+        q = q.where(ObservationRow.acquired >= start)
+    if end is not None:
+        q = q.where(ObservationRow.acquired <= end)
+    if scene is not None:
+        q = q.where(ObservationRow.scene_id == scene)
+    return q
 
 
 def _same_movement(mv: Movement):  # type: ignore[no-untyped-def]
