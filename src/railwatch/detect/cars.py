@@ -24,6 +24,8 @@ MAX_SINGLE_M = 27.0
 MIN_CAR_M = 4.0
 FRAGMENT_M = 8.5
 """Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
+UNIFORM_RGB = 0.015
+"""Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
 Z90 = 1.8
 """Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
 MIX_CV = 0.07
@@ -111,6 +113,13 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
                 high_adj += 1
     merged, n_merges = _merge_fragments(pieces, step)
     high_adj += n_merges
+    alone = {
+        k
+        for k, (a, b, _) in enumerate(merged)
+        if (k == 0 or (a - merged[k - 1][1]) * step > 3.0)
+        and (k == len(merged) - 1 or (merged[k + 1][0] - b) * step > 3.0)
+    }
+    merged = [pc for k, pc in enumerate(merged) if _car_like(strip, occ, pc, step, k in alone)]
     cars: list[Car] = []
     ends = _consist_ends(merged, step)
     for k, (a, b, amb) in enumerate(merged):
@@ -163,6 +172,25 @@ def _merge_fragments(
         c, d, y = out[k + 1]
         out[k : k + 2] = [(a, d, max(x, y))]
         merges += 1
+
+
+def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step: float, alone: bool) -> bool:
+    """False for what no railcar looks like: a piece shorter than any car, alone on the track
+    (a mast and its shadow, a crossing), or one whose colour runs on unchanged beyond the car's
+    width on both sides (grass, a road or a platform over the track, not a 3 m wide car body)."""
+    a, b, _ = piece
+    if alone and (b - a) * step < FRAGMENT_M and not _touches_unseen(occ, a, b):
+        return False
+    ac = np.abs(strip.across_m)
+    mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
+    left, right = out & (strip.across_m > 0), out & (strip.across_m < 0)
+    if not left.any() or not right.any():
+        return True
+    px = strip.pixels[:, a:b]
+    c = np.median(px[:, :, mid].reshape(px.shape[0], -1), axis=1)
+    lv = np.median(px[:, :, left].reshape(px.shape[0], -1), axis=1)
+    rv = np.median(px[:, :, right].reshape(px.shape[0], -1), axis=1)
+    return not (np.abs(lv - c).max() < UNIFORM_RGB and np.abs(rv - c).max() < UNIFORM_RGB)
 
 
 def _consist_ends(pieces: list[tuple[int, int, float]], step: float) -> set[int]:
