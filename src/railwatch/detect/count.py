@@ -22,7 +22,7 @@ from shapely.geometry import LineString, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import occupancy, trackfile
+from railwatch.detect import occupancy, shared, trackfile
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor
@@ -186,6 +186,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     notes: list[str] = []
     strips: list[corridor.Strip | None] = []
     frames: list[CRS | None] = []
+    lines: list[LineString] = []
     lengths: list[float] = []
     from rich.progress import Progress
 
@@ -196,6 +197,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         for t in tracks:
             line, crs = _metric_line(img, t)
             lengths.append(t.length_m if img.georeferenced else float(line.length))
+            lines.append(line)
             strip = corridor.sample(img.raster, line, STRIP_HALF_M, step, line_crs=crs)
             frames.append(crs)
             if not strip.valid.any():
@@ -209,9 +211,10 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
+    owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
-    for t, s, crs, length in zip(tracks, shifted, frames, lengths, strict=True):
+    for t, s, crs, length, mask in zip(tracks, shifted, frames, lengths, owned, strict=True):
         if s is None:
             counts.append(
                 TrackCount(
@@ -220,6 +223,10 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             )
             continue
         est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
+        dropped = [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)]
+        if dropped:
+            est.cars = [c for c in est.cars if c not in dropped]
+            est.low, est.high = max(0, est.low - len(dropped)), max(0, est.high - len(dropped))
         for c in est.cars:
             fp = s.footprint(c.start_m, c.end_m)
             c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)
