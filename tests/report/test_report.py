@@ -70,3 +70,27 @@ def test_cli_report_prints_pdf(cli, seeded, tmp_path):
     pdf = (tmp_path / "out" / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000  # images embedded
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2 or b"/Count " in pdf
+
+
+def test_movement_table_and_narrative(seeded, tmp_path):
+    """The same five cars seen again 3 h later, 60 m further on: a followed movement in the report."""
+    import copy
+    from datetime import timedelta
+
+    from shapely import affinity
+
+    db = store.open(seeded["db_url"])
+    o = db.observations(site="tumangang", scene=seeded["scene_id"], with_cars=True)[0]
+    later = copy.copy(db.get_scene(seeded["scene_id"]))
+    later.id, later.sha256, later.acquired = None, "f" * 64, later.acquired + timedelta(hours=3)
+    sid, _ = db.add_scene(later, ["tumangang"])
+    o.id, o.scene_id, o.acquired = None, sid, later.acquired
+    for c in o.car_list:
+        c.start_m, c.end_m = c.start_m + 60, c.end_m + 60
+        c.footprint = affinity.translate(c.footprint, xoff=60 / 82_170)  # ~metres per degree of lon here
+    db.put_observations(sid, "tumangang", [o])
+    text = report.write(db, "tumangang", None, None, tmp_path / "out", pdf=False).read_text()
+    row = re.search(r"<td>2024-03-01 02:30</td><td>2024-03-01 05:30</td>.*?</tr>", text, re.S)
+    assert row and "<td>5</td>" in row.group(0) and '<td class="num">60</td>' in row.group(0)
+    assert "almost certainly the same train" in text
+    assert len(_images(text)) == 4  # map, two chips, plot
