@@ -30,6 +30,7 @@ def test_sites_and_site_geojson(client):
     assert track["geometry"]["type"] == "LineString"
     assert abs(track["properties"]["length_m"] - 200.0) < 1.0
     assert client.get("/api/sites/nowhere").status_code == 404
+    assert client.get("/api/no-such-thing").json() == {"error": "Not Found"}
     assert "nowhere" in client.get("/api/sites/nowhere").json()["error"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ def html(ctx: Any) -> str:
 
 def write(db: Any, site: str, start: datetime | None, end: datetime | None, out_dir: str | Path,
           pdf: bool = True) -> Path:
-    """Write DIR/report.html (and DIR/report.pdf when asked and Chromium is here); returns the HTML path."""
+    """Write DIR/report.html (and DIR/report.pdf when asked and Chromium is here: else a warning says
+    so and only the HTML is written); returns the HTML path."""
     from railwatch.report import pdf as pdf_mod
     from railwatch.report.build import gather
 
@@ -42,8 +44,10 @@ def write(db: Any, site: str, start: datetime | None, end: datetime | None, out_
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    if pdf:
+    if pdf and pdf_mod.available():
         pdf_mod.render(path, out / "report.pdf")
+    elif pdf:
+        warnings.warn(f"{pdf_mod.CHROMIUM} not found: wrote the HTML report only", stacklevel=2)
     return path
 
 

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from railwatch import store as store_mod
 from railwatch.errors import InputError, RailwatchError, SiteNotFound
@@ -92,8 +93,8 @@ def create_app(
     async def _rw_error(request: Request, exc: RailwatchError) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=_status(exc))
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
