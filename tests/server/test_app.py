@@ -137,6 +137,10 @@ def test_writes_disabled_without_token_and_read_token(seeded):
     with TestClient(create_app(seeded["db_url"], read_token="r")) as c:
         assert c.get("/api/sites").status_code == 401
         assert c.get("/api/sites", headers={"Authorization": "Bearer r"}).status_code == 200
+        chip = f"/api/cars/{seeded['obs_id']}-0/chip.png"
+        assert c.get(chip).status_code == 401
+        assert c.get(chip, params={"access_token": "x"}).status_code == 403
+        assert c.get(chip, params={"access_token": "r"}).status_code == 200
 
 
 def test_upload_limit(client):

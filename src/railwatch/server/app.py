@@ -81,8 +81,16 @@ def create_app(
             raise HTTPException(403, "wrong token")
 
     def can_read(request: Request) -> None:
-        if read_token is not None:
-            _check(request, read_token)
+        # images (tiles, chips) are fetched by <img> tags, which cannot send headers: they may carry
+        # the read token as ?access_token= instead (reads only, never writes)
+        if read_token is None:
+            return
+        given = request.query_params.get("access_token")
+        if given is not None and request.method == "GET":
+            if not secrets.compare_digest(given.encode(), read_token.encode()):
+                raise HTTPException(403, "wrong token")
+            return
+        _check(request, read_token)
 
     def can_write(request: Request) -> None:
         if token is None:

@@ -6,7 +6,9 @@ const TYPE_COLORS = {
   gondola: "#a65628", covered: "#f781bf", passenger: "#ffff33", unknown: "#999999",
 };
 const params = new URLSearchParams(location.search);
-const headers = params.get("token") ? { Authorization: "Bearer " + params.get("token") } : {};
+const token = params.get("token");  // a read token, when the server asks for one
+const headers = token ? { Authorization: "Bearer " + token } : {};
+const withToken = (url) => (token ? url + "?access_token=" + encodeURIComponent(token) : url);
 const map = L.map("map", { maxZoom: 22 });
 const layers = { tiles: null, site: null, cars: null };
 window.railwatch = { map, layers };
@@ -26,7 +28,7 @@ function el(tag, text, attrs = {}) {
 
 function showEvidence(p) {
   const chip = document.getElementById("chip");
-  chip.src = "/api/cars/" + encodeURIComponent(p.id) + "/chip.png";
+  chip.src = withToken("/api/cars/" + encodeURIComponent(p.id) + "/chip.png");
   chip.hidden = false;
   document.getElementById("evidence-hint").hidden = true;
   const dl = document.getElementById("evidence-facts");
@@ -99,7 +101,7 @@ async function loadSite(id) {
   const sceneIds = [...new Set(cars.features.map((f) => f.properties.scene_id))];
   if (sceneIds.length) {
     const latest = cars.features.reduce((a, f) => (f.properties.acquired > a.properties.acquired ? f : a));
-    layers.tiles = L.tileLayer("/api/scenes/" + latest.properties.scene_id + "/tiles/{z}/{x}/{y}.png",
+    layers.tiles = L.tileLayer(withToken("/api/scenes/" + latest.properties.scene_id + "/tiles/{z}/{x}/{y}.png"),
       { maxZoom: 22, minZoom: 12, attribution: "scene #" + latest.properties.scene_id }).addTo(map);
   }
   layers.site = L.geoJSON(site, {
