@@ -20,7 +20,8 @@ def test_demo_return_case_end_to_end(tmp_path):
     assert sum(o.cars for o in obs) > 0
     brief = res.files["brief return-2022-11-29"].read_text()
     assert brief.startswith("# ")
-    assert "cannot be determined from the imagery" in brief
+    assert "2022-11-29" in brief.splitlines()[0]
+    assert "Gaps between images are unobserved" in brief, "the brief states its limits"
     # Running again is idempotent: no new scenes.
     again = demo.run(tmp_path, gsd_m=1.0, scenarios=("return-2022-11-29",), say=lambda s: None)
     assert again.scenes == 0
