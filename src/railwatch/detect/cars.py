@@ -24,6 +24,8 @@ MAX_SINGLE_M = 27.0
 MIN_CAR_M = 4.0
 FRAGMENT_M = 8.5
 """Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
+LONE_M = 5.0
+"""A piece shorter than this alone on a track is a mast and its shadow, a crossing, not a car end."""
 UNIFORM_RGB = 0.015
 """Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
 Z90 = 1.8
@@ -179,7 +181,7 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     (a mast and its shadow, a crossing), or one whose colour runs on unchanged beyond the car's
     width on both sides (grass, a road or a platform over the track, not a 3 m wide car body)."""
     a, b, _ = piece
-    if alone and (b - a) * step < FRAGMENT_M and not _touches_unseen(occ, a, b):
+    if alone and (b - a) * step < LONE_M and not _touches_unseen(occ, a, b):
         return False
     ac = np.abs(strip.across_m)
     mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away

@@ -23,9 +23,9 @@ BED_SHOULDER_M = (1.75, 2.3)
 BED_RATIO = 1.12
 """An empty bed's shoulders are this much brighter than its centre on both sides; a car is as bright
 as or brighter than one shoulder and throws its shadow over the other."""
-BED_RUN_M = 40.0
-"""Empty-shaped stretches at least this long make the local empty template (bridge decks,
-platforms, a change of ballast); cars break them with their shadows."""
+BED_RUN_M = 100.0
+"""Empty-shaped stretches at least this long make the local empty template (bridge decks, platforms, a
+change of ballast); cars break them with their shadows, and no string of cars passes for bed this long."""
 BED_WINDOW_M = 25.0
 """Along-track window of the running median of empty bed rows."""
 
