@@ -20,7 +20,7 @@ status=0
 for f in "${folders[@]}"; do
   echo "test-postgres: $f" >&2
   rc=0
-  RAILWATCH_TEST_PG="$url" "$py" -m pytest -q -m "not browser" "$f" "$@" || rc=$?
+  RAILWATCH_TEST_PG="$url" "$py" -m pytest -m "not browser" "$f" "$@" || rc=$?
   [ "$rc" = 0 ] || [ "$rc" = 5 ] || status=1  # 5: nothing selected in that folder
 done
 exit $status
