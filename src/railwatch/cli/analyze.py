@@ -13,7 +13,9 @@ from railwatch.cli.options import DbOption, JsonOption, print_json
 def analyze(
     site: str = typer.Option(None, "--site", help="Only this site."),
     executor: str = typer.Option("local", "--executor", help="local or dask."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)."
+    ),
     workers: int = typer.Option(2, "--workers", help="LocalCluster workers when --executor dask."),
     db: str = DbOption,
     as_json: bool = JsonOption,
