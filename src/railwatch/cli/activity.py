@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from railwatch.cli.app import app, console, out
-from railwatch.cli.options import DbOption, JsonOption, print_json
+from railwatch.cli.options import DbOption, JsonOption, open_store, print_json
 
 _HELP_RULES = (
     "SERIES.csv has columns date,site,count[,coverage]; rows may come in any order (they are sorted); "
@@ -16,16 +16,6 @@ _HELP_RULES = (
     "coverage >= --coverage-floor is scaled to a full count (count / coverage, wider interval); below the "
     "floor it is shown but not analysed."
 )
-
-
-def _open_store(db: str | None):
-    from railwatch.errors import StoreError
-
-    try:
-        from railwatch import store
-    except ImportError as exc:  # the store is an optional stage of a partial install
-        raise StoreError(f"the store is not available: {exc}") from None
-    return store.open(db)
 
 
 @app.command(help="Find surges and change points against a baseline, and the lag from events to them. "
@@ -55,7 +45,7 @@ def activity(
     if from_store:
         if site is None:
             raise InputError("give SERIES.csv or --site SITE (to read the store)")
-        s = _open_store(db)
+        s = open_store(db)
         s.get_site(site)
         obs = s.observations(site=site)
         if not obs:
@@ -72,7 +62,7 @@ def activity(
                 raise SiteNotFound(f"site {site!r} not in the file (it has: {', '.join(names)})",
                                    path=str(series_csv))
         if db is not None:
-            evs = sorted(list(_open_store(db).events()) + evs, key=lambda e: e.date)
+            evs = sorted(list(open_store(db).events()) + evs, key=lambda e: e.date)
     result = analyze(found, evs, Params(window_days=window_days))
     if plot is not None:
         from railwatch.activity.plot import plot as draw

@@ -16,9 +16,9 @@ def alerts(
     as_json: bool = JsonOption,
 ) -> None:
     """List stored alerts (surges and change points), by site and date."""
-    from railwatch.cli.activity import _open_store
+    from railwatch.cli.options import open_store
 
-    s = _open_store(db)
+    s = open_store(db)
     if site is not None:
         s.get_site(site)
     found = sorted(s.alerts(site=site), key=lambda a: (a.site, a.date, a.kind))

@@ -22,7 +22,7 @@ def brief(
     db: str = typer.Option(None, "--db", help="Database URL. Default: $RAILWATCH_DB or ./railwatch.db."),
 ) -> None:
     """Write a hedged Markdown brief: local times, distances to landmarks, ICD 203 likelihood words."""
-    from railwatch.cli.activity import _open_store
+    from railwatch.cli.options import open_store
     from railwatch.errors import InputError
     from railwatch.movement.follow import follow, parse_time
     from railwatch.narrative import Setting
@@ -31,7 +31,7 @@ def brief(
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
     if out_path is not None and not out_path.parent.is_dir():
         raise InputError(f"folder {out_path.parent} does not exist", path=str(out_path))
-    s = _open_store(db)
+    s = open_store(db)
     found = follow(s, site=site, start=t0, end=t1)
     text = write_brief(
         found.movements,

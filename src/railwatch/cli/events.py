@@ -15,9 +15,9 @@ app.add_typer(events_app, name="events")
 
 
 def _store(db: str | None):
-    from railwatch.cli.activity import _open_store
+    from railwatch.cli.options import open_store
 
-    return _open_store(db)
+    return open_store(db)
 
 
 @events_app.command("add")

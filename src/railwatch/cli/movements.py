@@ -20,11 +20,11 @@ def movements(
     as_json: bool = JsonOption,
 ) -> None:
     """Match consists between scenes (signature + rail distance / time), store the movements, list them."""
-    from railwatch.cli.activity import _open_store
+    from railwatch.cli.options import open_store
     from railwatch.movement.follow import follow, movement_dict, parse_time
 
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
-    s = _open_store(db)
+    s = open_store(db)
     with console.status("following consists", spinner="dots") if not as_json else _null():
         found = follow(s, site=site, start=t0, end=t1, window_h=window_h, max_speed_kmh=max_speed)
         ids = s.put_movements(found.movements) if found.movements else []

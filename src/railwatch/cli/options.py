@@ -20,3 +20,10 @@ JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout
 def print_json(obj: Any) -> None:
     """Print an object as JSON on stdout, nothing else."""
     out.print(json.dumps(obj, indent=2, default=str), markup=False, highlight=False)
+
+
+def open_store(db: str | None):
+    """The store every command reads and writes: --db, else $RAILWATCH_DB, else ./railwatch.db."""
+    from railwatch import store
+
+    return store.open(db)

@@ -20,13 +20,13 @@ def report(
     db: str = DbOption,
 ) -> None:
     """Write a self-contained HTML report (map, evidence chips, activity, movements, table, sources)."""
-    from railwatch.cli.activity import _open_store
+    from railwatch.cli.options import open_store
     from railwatch.movement.follow import parse_time
     from railwatch.report import pdf as pdf_mod
     from railwatch.report import write
 
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
-    s = _open_store(db)
+    s = open_store(db)
     if pdf and not pdf_mod.available():
         console.print(f"{pdf_mod.CHROMIUM} not found: writing the HTML report only")
         pdf = False
