@@ -7,13 +7,14 @@ lengths, the unknown fleet mix and run-end blur.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
-from railwatch.detect import types
+from railwatch.detect import coarse, types
+from railwatch.detect.estimate import Estimate
 from railwatch.detect.occupancy import EmptyModel, Occupancy, measure
+from railwatch.detect.runs import runs, touches_unseen
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
@@ -28,27 +29,6 @@ LONE_M = 5.0
 """A piece shorter than this alone on a track is a mast and its shadow, a crossing, not a car end."""
 UNIFORM_RGB = 0.015
 """Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
-Z90 = 1.8
-"""Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
-MIX_CV = 0.07
-"""Relative uncertainty of the mean car length of an unknown fleet mix."""
-
-
-@dataclass
-class Estimate:
-    """Cars on one track, with a count interval (locomotives included in the cars)."""
-
-    cars: list[Car]
-    low: int
-    high: int
-    occupancy: Occupancy
-
-
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) index pairs of the True runs of a 1-D mask."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(m.astype(np.int8))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
 
 
 def detect(
@@ -77,7 +57,7 @@ def estimate(
     ballast = _ballast_rgb(strip, occ)
     if fine:
         return _fine(strip, occ, track, ballast)
-    return _coarse(strip, occ, track, max(gsd_m, strip.step_m), ballast)
+    return coarse.estimate(strip, occ, track, max(gsd_m, strip.step_m), ballast)
 
 
 def _ballast_rgb(strip: Strip, occ: Occupancy) -> np.ndarray:
@@ -86,11 +66,6 @@ def _ballast_rgb(strip: Strip, occ: Occupancy) -> np.ndarray:
     px = strip.pixels[:, empty][:, :, cols] if empty.any() else strip.pixels[:, :, cols]
     v = np.median(px.reshape(px.shape[0], -1), axis=1)
     return np.repeat(v[:1], 3) if v.size < 3 else v[:3]
-
-
-def _touches_unseen(occ: Occupancy, i0: int, i1: int) -> bool:
-    n = occ.seen.size
-    return (i0 == 0 or not occ.seen[i0 - 1]) or (i1 >= n or not occ.seen[min(i1, n - 1)])
 
 
 def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Estimate:
@@ -102,7 +77,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     low_adj = high_adj = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
-        clipped = _touches_unseen(occ, i0, i1)
+        clipped = touches_unseen(occ, i0, i1)
         if length < (3.0 if clipped else MIN_CAR_M * 0.6):
             if length >= 2.0:
                 high_adj += 1
@@ -181,7 +156,7 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     (a mast and its shadow, a crossing), or one whose colour runs on unchanged beyond the car's
     width on both sides (grass, a road or a platform over the track, not a 3 m wide car body)."""
     a, b, _ = piece
-    if alone and (b - a) * step < LONE_M and not _touches_unseen(occ, a, b):
+    if alone and (b - a) * step < LONE_M and not touches_unseen(occ, a, b):
         return False
     ac = np.abs(strip.across_m)
     mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
@@ -237,45 +212,3 @@ def _split(dep: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, in
         edges = np.linspace(i0, i1, n + 1).round().astype(int)
         return [(int(a), int(b), 1.0) for a, b in zip(edges[:-1], edges[1:], strict=True)]
     return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
-
-
-def _coarse(strip: Strip, occ: Occupancy, track: str, gsd: float, ballast: np.ndarray) -> Estimate:
-    step = strip.step_m
-    hole = max(1, int(round(max(3.0, 1.5 * gsd) / step)))
-    occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
-    min_len = max(FRAGMENT_M, 1.5 * gsd)
-    cars: list[Car] = []
-    mean_n = 0.0
-    var_n = 0.0
-    mu = types.TYPICAL_M
-    sd = types.SPREAD_M
-    gap = 1.1
-    for i0, i1 in runs(occupied):
-        length = (i1 - i0) * step
-        if length < min_len and not _touches_unseen(occ, i0, i1):
-            continue
-        n_r = (length + gap) / (mu + gap)  # a run holds n bodies and n - 1 coupler gaps
-        k = max(1, int(round(n_r)))
-        mean_n += n_r
-        var_n += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
-        edges = np.linspace(i0, i1, k + 1)
-        f = types.features(strip, i0, i1, ballast)
-        for a, b in zip(edges[:-1], edges[1:], strict=True):
-            cars.append(
-                Car(
-                    track=track,
-                    start_m=strip.start_m + a * step,
-                    end_m=strip.start_m + b * step,
-                    type="unknown",
-                    color=types.hex_colour(f.rgb),
-                    confidence=0.3,
-                )
-            )
-    var_n += (MIX_CV * mean_n) ** 2
-    half = Z90 * math.sqrt(var_n)
-    n = len(cars)
-    n_runs = len(runs(occupied))
-    low = max(min(n, n_runs), int(math.floor(mean_n - half)))
-    high = max(n, int(math.ceil(mean_n + half)))
-    low = min(low, n)
-    return Estimate(cars, low, high, occ)
