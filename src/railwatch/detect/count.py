@@ -211,7 +211,9 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
-    sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m)  # sunny sub-metre: shadows
+    # sunny sub-metre imagery: cars from their shadows (tracks from the pixels only, see sunlit.py)
+    found = all(t.geometry_quality == "discovered" for t in tracks)
+    sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m) if found else None
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
     counts: list[TrackCount] = []
     all_cars: list[Car] = []

@@ -36,8 +36,9 @@ RAIL_HALF_M = 0.75
 """Half the rail-head centre spacing of standard gauge."""
 PROBE_M = 2.5
 """Rails are probed this far either side of a shadow pixel: the wagon side hides them."""
-SUNNY_RATIO = 0.8
-"""Sunny when the wagon side of the shadows shows at most this fraction of the other side's rails."""
+SUNNY_RATIO = 0.6
+"""Sunny when the wagon side of the shadows shows at most this fraction of the other side's rails
+(real Muttenz, long shadows: 0.49; simulated yards near noon, short shadows: 0.66-0.99)."""
 MIN_SHADE_PX = 200
 """Fewer shadow pixels than this over all strips decide nothing."""
 MIN_DARK_FRACTION = 0.3
