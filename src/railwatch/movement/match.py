@@ -13,7 +13,15 @@ from scipy.optimize import linear_sum_assignment
 
 from railwatch.errors import InputError
 from railwatch.movement.network import Network, Position, Route, landmark_key
-from railwatch.movement.signature import DEFAULT, Comparison, Signature, Weights, compare, signature
+from railwatch.movement.signature import (
+    DEFAULT,
+    Comparison,
+    Signature,
+    Weights,
+    compare,
+    signature,
+    with_chance,
+)
 from railwatch.records import Consist, Movement
 
 WINDOW_H = 48.0
@@ -105,7 +113,7 @@ def match(
     times = sorted({c.acquired for c in items})
     heads: list[Consist] = []
     movements: list[Movement] = []
-    signatures: dict[int, Signature] = {}
+    signatures = signatures_with_chance(items, weights)
     for t in times:
         new = [c for c in items if c.acquired == t]
         live = [h for h in heads if 0 < _hours(h.acquired, t) <= window_h]
@@ -119,6 +127,18 @@ def match(
         heads = [h for h in heads if id(h) not in matched_heads and _hours(h.acquired, t) <= window_h]
         heads.extend(new)
     return movements
+
+
+def signatures_with_chance(consists: list[Consist], weights: Weights = DEFAULT) -> dict[int, Signature]:
+    """Signatures of `consists` (by object id), each car carrying its chance likeness to the railcars of
+    every other sighting of the period (see `signature.with_chance`), so that matching scores likeness
+    beyond chance."""
+    plain = {id(c): signature(c) for c in consists}
+    out: dict[int, Signature] = {}
+    for k, sig in plain.items():
+        pool = tuple(mark for other, s in plain.items() if other != k for mark in s.cars)
+        out[k] = with_chance(sig, pool, weights)
+    return out
 
 
 def _assign(

@@ -1,11 +1,16 @@
 """What makes a consist recognisable from one image to the next: its railcars in order (type,
 colour, length) and its locomotives. Similarity ignores orientation and tolerates a locomotive
-attached or detached and a car added or dropped, and says what changed."""
+attached or detached and a car added or dropped, and says what changed.
+
+Two cars are alike by colour (CIEDE2000), length and type; a type reading only counts as far as both
+readings can be trusted (a disagreement of two 0.5-confidence types says little), and, given the other
+cars seen in the same period, likeness is scored beyond chance (Cohen's kappa): two grey cuts on a
+track full of grey cuts say little, two light-blue boxcars among grey cuts say a lot."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -14,6 +19,8 @@ from railwatch.records import Consist
 
 ENCLOSED = frozenset({"boxcar", "passenger"})
 """Types that look alike from above (a closed roof): confusing them costs little."""
+ENCLOSED_MISMATCH = 0.3
+"""Share of a type disagreement that counts between two enclosed types (boxcar vs passenger)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,12 @@ class CarMark:
     type: str
     lab: Lab
     length_m: float
+    type_confidence: float = 1.0
+    """How far the type reading can be trusted (0-1); 'unknown' is 0, a wildcard."""
+    at_end: bool = False
+    """First or last vehicle of its consist (its length is less sure, see Weights.end_length_slack)."""
+    chance: float = 0.0
+    """Mean likeness of this car to any car seen in the period (0 when no such pool is given)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,9 @@ class Weights:
     """CIEDE2000 k_L: lightness changes with sun and sensor, so it counts half."""
     length_rel: float = 0.25
     """Relative length difference at which two cars count as different lengths."""
+    end_length_slack: float = 1.5
+    """Length tolerance factor for a car at a consist end: its outer end meets ballast or a shadow, not
+    a coupler gap, so its length is read less surely (a low sun stretches it by metres)."""
     indel: float = 0.7
     """Cost of a car added or dropped (1 would equal a completely different car)."""
     locomotive: float = 0.05
@@ -72,27 +88,44 @@ DEFAULT = Weights()
 def signature(consist: Consist) -> Signature:
     """The signature of a consist: railcars ordered by chainage; locomotives counted apart."""
     ordered = sorted(consist.cars, key=lambda c: min(c.start_m, c.end_m))
-    marks = tuple(CarMark(c.type, lab(c.color), c.length_m) for c in ordered if not c.is_locomotive)
+    last = len(ordered) - 1
+    marks = tuple(
+        CarMark(c.type, lab(c.color), c.length_m, c.confidence, at_end=k in (0, last))
+        for k, c in enumerate(ordered)
+        if not c.is_locomotive
+    )
     return Signature(marks, sum(1 for c in ordered if c.is_locomotive))
+
+
+def _type_trust(kind: str, confidence: float) -> float:
+    """How far a type reading counts: its confidence, 0 for 'unknown' (a wildcard)."""
+    return 0.0 if kind == "unknown" else float(min(1.0, max(0.0, confidence)))
+
+
+def with_chance(sig: Signature, pool: tuple[CarMark, ...], w: Weights = DEFAULT) -> Signature:
+    """`sig` with each car's chance likeness: its mean likeness (1 - cost) to the cars of `pool` (every
+    railcar seen in the period), the agreement expected of an unrelated car."""
+    if not sig.cars or not pool:
+        return sig
+    like = 1.0 - cost_matrix(sig.cars, pool, w, chance_corrected=False)
+    cars = tuple(replace(c, chance=float(p)) for c, p in zip(sig.cars, like.mean(axis=1), strict=True))
+    return Signature(cars, sig.locomotives)
 
 
 def car_cost(a: CarMark, b: CarMark, w: Weights = DEFAULT) -> float:
     """0 for two cars that look identical, up to 1 for cars that cannot be the same."""
-    d_col = 1.0 - math.exp(-((delta_e(a.lab, b.lab, k_l=w.lightness_k) / w.color_de) ** 2))
-    if a.type == b.type:
-        d_type = 0.0
-    elif "unknown" in (a.type, b.type) or {a.type, b.type} <= ENCLOSED:
-        d_type = 0.3
-    else:
-        d_type = 1.0
-    longest = max(a.length_m, b.length_m, 1e-6)
-    d_len = min(1.0, (abs(a.length_m - b.length_m) / longest / w.length_rel) ** 2)
-    same = (1.0 - d_col) * (1.0 - 0.7 * d_type) * (1.0 - 0.5 * d_len)
-    return 1.0 - same
+    return float(cost_matrix((a,), (b,), w)[0, 0])
 
 
-def cost_matrix(a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEFAULT) -> np.ndarray:
-    """`car_cost` for every pair of cars at once (numpy), shape (len(a), len(b))."""
+def cost_matrix(
+    a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEFAULT, chance_corrected: bool = True
+) -> np.ndarray:
+    """`car_cost` for every pair of cars at once (numpy), shape (len(a), len(b)).
+
+    Likeness is the product of colour, type and length agreement. A type disagreement only weighs as
+    much as the chance that both readings are right (product of the type confidences). With
+    `chance_corrected`, likeness is rescaled beyond the cars' chance likeness (kappa = (like - p) / (1 -
+    p), p the mean chance of the two cars), so a common look earns less than a rare one."""
     la = np.array([c.lab for c in a], dtype=float).reshape(-1, 1, 3)
     lb = np.array([c.lab for c in b], dtype=float).reshape(1, -1, 3)
     de = np.asarray(delta_e(la, lb, k_l=w.lightness_k)).reshape(len(a), len(b))
@@ -101,13 +134,22 @@ def cost_matrix(a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEF
     tb = np.array([c.type for c in b], dtype=object).reshape(1, -1)
     enclosed_a = np.isin(ta, list(ENCLOSED))
     enclosed_b = np.isin(tb, list(ENCLOSED))
-    soft = (ta == "unknown") | (tb == "unknown") | (enclosed_a & enclosed_b)
-    d_type = np.where(ta == tb, 0.0, np.where(soft, 0.3, 1.0))
+    ca = np.array([_type_trust(c.type, c.type_confidence) for c in a], dtype=float).reshape(-1, 1)
+    cb = np.array([_type_trust(c.type, c.type_confidence) for c in b], dtype=float).reshape(1, -1)
+    d_type = np.where(ta == tb, 0.0, np.where(enclosed_a & enclosed_b, ENCLOSED_MISMATCH, 1.0) * ca * cb)
     lena = np.array([c.length_m for c in a], dtype=float).reshape(-1, 1)
     lenb = np.array([c.length_m for c in b], dtype=float).reshape(1, -1)
     longest = np.maximum(np.maximum(lena, lenb), 1e-6)
-    d_len = np.minimum(1.0, (np.abs(lena - lenb) / longest / w.length_rel) ** 2)
-    return 1.0 - (1.0 - d_col) * (1.0 - 0.7 * d_type) * (1.0 - 0.5 * d_len)
+    ends = np.array([c.at_end for c in a], bool).reshape(-1, 1) | np.array([c.at_end for c in b], bool)
+    tolerance = w.length_rel * np.where(ends, w.end_length_slack, 1.0)
+    d_len = np.minimum(1.0, (np.abs(lena - lenb) / longest / tolerance) ** 2)
+    like = (1.0 - d_col) * (1.0 - d_type) * (1.0 - 0.5 * d_len)
+    if chance_corrected:
+        pa = np.array([c.chance for c in a], dtype=float).reshape(-1, 1)
+        pb = np.array([c.chance for c in b], dtype=float).reshape(1, -1)
+        p = np.minimum(0.5 * (pa + pb), 0.99)
+        like = np.clip((like - p) / (1.0 - p), 0.0, 1.0)
+    return 1.0 - like
 
 
 def align(a: tuple[CarMark, ...], b: tuple[CarMark, ...], w: Weights = DEFAULT) -> tuple[float, int, int]:
