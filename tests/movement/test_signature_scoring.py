@@ -1,5 +1,6 @@
 """Car likeness as matching needs it from pixels: type readings weighed by their confidence (noisy types
-tolerated, confident ones still decisive), colour decisive, likeness scored beyond chance."""
+tolerated, confident ones still decisive), colour decisive, evidence as a likelihood ratio against the
+chance likeness of the period's other cars."""
 
 from datetime import timedelta
 
@@ -9,7 +10,15 @@ import scenarios
 
 from railwatch.movement.color import lab
 from railwatch.movement.match import match, signatures_with_chance
-from railwatch.movement.signature import CarMark, Signature, car_cost, compare, with_chance
+from railwatch.movement.signature import (
+    DEFAULT,
+    CarMark,
+    Signature,
+    car_cost,
+    compare,
+    likeness,
+    with_chance,
+)
 from railwatch.records import Car
 
 LIGHT_BLUE, DARK_BLUE, RED_BROWN = "#84a5be", "#294068", "#6b4031"
@@ -20,20 +29,40 @@ def _mark(kind: str, colour: str, length_m: float = 16.5, conf: float = 0.5) -> 
     return CarMark(kind, lab(colour), length_m, conf)
 
 
+def _like(a: CarMark, b: CarMark) -> float:
+    return float(likeness((a,), (b,))[0, 0])
+
+
 def test_type_disagreement_weighs_by_both_confidences():
-    same = car_cost(_mark("boxcar", LIGHT_BLUE), _mark("boxcar", LIGHT_BLUE))
-    unsure = car_cost(_mark("boxcar", LIGHT_BLUE, conf=0.3), _mark("tank", LIGHT_BLUE, conf=0.5))
-    sure = car_cost(_mark("boxcar", LIGHT_BLUE, conf=0.95), _mark("tank", LIGHT_BLUE, conf=0.95))
-    assert same == pytest.approx(0.0, abs=1e-9)
-    assert unsure == pytest.approx(0.15, abs=1e-6)  # 1 - (1 - 0.3 * 0.5)
-    assert sure == pytest.approx(1.0 - (1.0 - 0.95 * 0.95), abs=1e-6)
-    assert sure > 0.85
+    same = _like(_mark("boxcar", LIGHT_BLUE), _mark("boxcar", LIGHT_BLUE))
+    unsure = _like(_mark("boxcar", LIGHT_BLUE, conf=0.3), _mark("tank", LIGHT_BLUE, conf=0.5))
+    sure = _like(_mark("boxcar", LIGHT_BLUE, conf=0.95), _mark("tank", LIGHT_BLUE, conf=0.95))
+    assert same == pytest.approx(1.0, abs=1e-9)
+    assert unsure == pytest.approx(1.0 - 0.3 * 0.5, abs=1e-6)
+    assert sure == pytest.approx(1.0 - 0.95 * 0.95, abs=1e-6)
+    # as evidence: the unsure pair still speaks for one car, the sure one against
+    assert car_cost(_mark("boxcar", LIGHT_BLUE, conf=0.3), _mark("tank", LIGHT_BLUE, conf=0.5)) < -0.5
+    assert car_cost(_mark("boxcar", LIGHT_BLUE, conf=0.95), _mark("tank", LIGHT_BLUE, conf=0.95)) > 0.0
+
+
+def test_car_evidence_is_a_likelihood_ratio_over_chance():
+    a, b = _mark("boxcar", LIGHT_BLUE), _mark("boxcar", LIGHT_BLUE)
+    # no pool: chance is DEFAULT.default_chance; ratio = (1 - failure) * like / chance + failure
+    expect = (1 - DEFAULT.read_failure) / DEFAULT.default_chance + DEFAULT.read_failure
+    assert car_cost(a, b) == pytest.approx(-np.log(expect), abs=1e-9)
+    rare = CarMark(a.type, a.lab, a.length_m, a.type_confidence, chance=0.1)
+    common = CarMark(a.type, a.lab, a.length_m, a.type_confidence, chance=0.8)
+    assert car_cost(rare, rare) == pytest.approx(-np.log(0.7 / 0.1 + 0.3), abs=1e-9)
+    assert car_cost(common, common) == pytest.approx(-np.log(0.7 / 0.8 + 0.3), abs=1e-9)
+    # a pair that looks unrelated is weak evidence against (a failed reading), never a veto
+    other = _mark("boxcar", "#e0c234")
+    assert 0.0 < car_cost(a, other) <= -np.log(DEFAULT.read_failure) + 1e-9
 
 
 def test_unknown_type_is_a_wildcard():
-    assert car_cost(
-        _mark("unknown", RED_BROWN, conf=0.3), _mark("tank", RED_BROWN, conf=0.9)
-    ) == pytest.approx(0.0, abs=1e-9)
+    assert _like(_mark("unknown", RED_BROWN, conf=0.3), _mark("tank", RED_BROWN, conf=0.9)) == pytest.approx(
+        1.0, abs=1e-9
+    )
 
 
 def test_noisy_types_tolerated_but_colours_still_decide():
@@ -62,12 +91,13 @@ def test_common_look_scores_less_beyond_chance():
     blue_again = Signature((_mark("boxcar", LIGHT_BLUE, 15.5), _mark("boxcar", DARK_BLUE, 14.5)), 0)
     raw_grey = compare(grey_cut, grey_again).similarity
     raw_blue = compare(blue_cut, blue_again).similarity
-    assert raw_grey > 0.8 and raw_blue > 0.8  # alike either way, judged alone
+    assert raw_grey > 0.8 and raw_blue > 0.8  # alike either way, judged against a default chance
     grey_k = compare(with_chance(grey_cut, greys), with_chance(grey_again, greys)).similarity
     blue_k = compare(with_chance(blue_cut, greys), with_chance(blue_again, greys)).similarity
-    assert grey_k < 0.5 * raw_grey  # among many grey cuts two grey cuts say little
-    assert blue_k == pytest.approx(raw_blue, abs=0.05)  # two blue boxcars among grey cuts say as much
+    assert grey_k < 0.6  # among many grey cuts two grey cuts say little
+    assert blue_k > 0.9 and blue_k > raw_blue  # two blue boxcars among grey cuts say a lot
     assert all(0.5 < c.chance <= 1.0 for c in with_chance(grey_cut, greys).cars)
+    assert all(c.chance < 0.25 for c in with_chance(blue_cut, greys).cars)
 
 
 def test_chance_leaves_out_the_sighting_itself(network):
@@ -104,10 +134,10 @@ def test_grey_cuts_in_a_grey_yard_are_not_followed_but_a_typed_noisily_train_is(
 
 
 def test_end_car_length_is_read_less_surely():
-    inner = car_cost(
+    inner = 1.0 - _like(
         CarMark("boxcar", lab(RED_BROWN), 21.5, 0.3), CarMark("boxcar", lab(RED_BROWN), 17.0, 0.3)
     )
-    end = car_cost(
+    end = 1.0 - _like(
         CarMark("boxcar", lab(RED_BROWN), 21.5, 0.3, at_end=True),
         CarMark("boxcar", lab(RED_BROWN), 17.0, 0.3),
     )

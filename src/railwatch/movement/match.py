@@ -18,7 +18,9 @@ from railwatch.movement.signature import (
     Comparison,
     Signature,
     Weights,
+    best_log_lr,
     compare,
+    posterior,
     signature,
     with_chance,
 )
@@ -80,8 +82,7 @@ def candidate(
     sb = cache.get(id(later)) or cache.setdefault(id(later), signature(later))
     if min(sa.count, sb.count) < min_railcars:
         return None
-    most = max(sa.count, sb.count)
-    if most and 1.0 - weights.indel * abs(sa.count - sb.count) / most < min_similarity:
+    if posterior(best_log_lr(sa.count, sb.count, weights), weights) < min_similarity:
         return None
     if earlier.track not in network.tracks or later.track not in network.tracks:
         return None
@@ -155,10 +156,15 @@ def _assign(
         return []
     cands: dict[tuple[int, int], Candidate] = {}
     score = np.zeros((len(earlier), len(later)))
+    rival = np.zeros_like(score)
     for i, a in enumerate(earlier):
         for j, b in enumerate(later):
-            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity, signatures, min_railcars)
-            if c is not None:
+            # every pairing the rails allow is a rival, even one too unlike to be reported itself
+            c = candidate(a, b, network, max_speed_kmh, weights, 0.0, signatures, min_railcars)
+            if c is None:
+                continue
+            rival[i, j] = c.score
+            if c.comparison.similarity >= min_similarity:
                 cands[i, j] = c
                 score[i, j] = c.score
     if not cands:
@@ -169,7 +175,7 @@ def _assign(
         if (i, j) not in cands:
             continue
         best = score[i, j]
-        rivals = np.concatenate([np.delete(score[i, :], j), np.delete(score[:, j], i)])
+        rivals = np.concatenate([np.delete(rival[i, :], j), np.delete(rival[:, j], i)])
         second = float(rivals.max()) if rivals.size else 0.0
         out.append((int(i), int(j), cands[i, j], confidence(best, second)))
     return out
