@@ -29,6 +29,7 @@ from railwatch.records import Consist, Movement
 WINDOW_H = 48.0
 MAX_SPEED_KMH = 60.0
 MIN_SIMILARITY = 0.6
+"""Least posterior probability of one consist (signature.compare) for a pairing to be reported."""
 MIN_CONFIDENCE = 0.5
 """Pairings below this are not reported: a coin flip is not a movement."""
 MIN_RAILCARS = 2
