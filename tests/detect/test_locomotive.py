@@ -111,3 +111,12 @@ def test_long_car_at_a_consist_end_is_not_called_passenger():
     end = types.classify(_features(length_m=26.0, rgb=red_brown), fine=True, at_consist_end=True)
     assert end[0] != "passenger"
     assert types.classify(_features(length_m=26.0, rgb=red_brown), fine=True)[0] == "passenger"
+
+
+def test_type_confidence_is_the_rule_precision():
+    """Confidences are measured precisions, so a boxcar call (right about a quarter of the time) is weak."""
+    red_brown = np.array([0.45, 0.25, 0.2])
+    kind, conf = types.classify(_features(rgb=red_brown, ridge=0.01), fine=True)
+    assert kind == "boxcar" and conf == types.PRECISION["boxcar"] < 0.35
+    assert types.classify(_features(blocks=0.06), fine=True)[1] == types.PRECISION["container"]
+    assert all(0.25 <= v <= 0.9 for v in types.PRECISION.values())
