@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from shapely.geometry import LineString, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import occupancy, shared, trackfile
+from railwatch.detect import castshadow, occupancy, shared, trackfile
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor
@@ -212,9 +212,10 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
+    occs = _occupancies(shifted, model)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
-    for t, s, crs, length, mask in zip(tracks, shifted, frames, lengths, owned, strict=True):
+    for t, s, crs, length, mask, occ in zip(tracks, shifted, frames, lengths, owned, occs, strict=True):
         if s is None:
             counts.append(
                 TrackCount(
@@ -222,7 +223,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 )
             )
             continue
-        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
+        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ)
         dropped = [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)]
         if dropped:
             est.cars = [c for c in est.cars if c not in dropped]
@@ -262,6 +263,22 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         georeferenced=img.georeferenced,
         warnings=notes,
     )
+
+
+def _occupancies(
+    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None
+) -> list[occupancy.Occupancy | None]:
+    """Occupancy of every track, less the rows that are a neighbouring track's car shadow."""
+    occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
+    out: list[occupancy.Occupancy | None] = []
+    for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
+        if s is None or occ is None:
+            out.append(occ)
+            continue
+        beside = [(o, oc) for j, (o, oc) in enumerate(zip(strips, occs, strict=True)) if j != k and o and oc]
+        shadow = castshadow.explained_rows(s, occ, beside)
+        out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
+    return out
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:
