@@ -30,6 +30,11 @@ DARK_MIN = 0.1
 """Shadowed ground keeps at least this share of the lit bed's brightness (skylight)."""
 EDGE_BLUR_M = (0.5, 1.0, 2.0)
 """Widths of the shadow's edge across the band tried (penumbra plus the image's blur)."""
+FAR_LIT = 0.95
+"""The band's far edge (away from the neighbour) must be fully lit bed: a car covers the whole band."""
+EXPLAINED_SHARE = 0.5
+"""The shadow model must also take away at least half the row's departure from the lit bed: a row
+barely above the floor (a coupler gap, a bed-coloured flat car) is not a shadow for a small gain."""
 FIT_SLACK = 1.25
 """A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
 
@@ -66,7 +71,7 @@ def empty_template(strip: Strip, occ: Occupancy) -> np.ndarray | None:
 def darkened_bed_misfit(strip: Strip, template: np.ndarray, side: int) -> np.ndarray:
     """Per row, RMS misfit of the best model 'empty bed, darkened beyond a soft across edge on `side`'
     (+1: the left, -1: the right) over the car-band features; one darkening factor for all bands. The
-    far edge of the band stays lit: a band dark all across is left to occupancy's shadow rule."""
+    band's far edge stays lit: a band dark all across is left to occupancy's shadow rule."""
     f, _ = features(strip)
     cols = centre_columns(strip)
     nb = strip.pixels.shape[0]
@@ -78,7 +83,7 @@ def darkened_bed_misfit(strip: Strip, template: np.ndarray, side: int) -> np.nda
     for w in EDGE_BLUR_M:
         for e in np.arange(lo + 0.25, hi + w / 2 + 1e-9, 0.25):
             lit = np.clip(0.5 - (a - e) / w, 0.0, 1.0)
-            if lit[np.argmin(a)] < 0.5:
+            if lit[np.argmin(a)] < FAR_LIT:
                 continue
             base = t * lit[None, :]
             dark = t * (1.0 - lit)[None, :]
@@ -114,5 +119,6 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
             mis = darkened_bed_misfit(strip, template, side)
             if win > 1:
                 mis = ndimage.median_filter(mis, size=win, mode="nearest")
-            out |= cand & (mis <= FIT_SLACK * occ.threshold)
+            fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
+            out |= cand & fits
     return out
