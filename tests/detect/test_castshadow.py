@@ -81,3 +81,12 @@ def test_no_explanation_without_a_car_on_the_shadow_side():
     assert not castshadow.explained_rows(b, b_occ, [(a, a_occ)]).any()
     b, b_occ, a, _ = _scene(5.0)
     assert not castshadow.explained_rows(b, b_occ, [(a, _occ(np.zeros(N, bool)))]).any()
+
+
+def test_coarse_imagery_is_left_alone():
+    b, b_occ, a, a_occ = _scene(5.0)
+    coarse = Strip(
+        pixels=b.pixels[:, :, ::3], valid=b.valid[:, ::3], step_m=1.5, across_m=b.across_m[::3],
+        x0=b.x0, y0=b.y0, tx=b.tx, ty=b.ty,
+    )
+    assert not castshadow.explained_rows(coarse, b_occ, [(a, a_occ)]).any()

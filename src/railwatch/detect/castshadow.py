@@ -17,6 +17,9 @@ from scipy.spatial import cKDTree
 from railwatch.detect.occupancy import Occupancy, centre_columns, features
 from railwatch.imagery.corridor import Strip
 
+MIN_COLUMNS = 5
+"""Fewest pixels across the car band that tell a bed darkened on one side from a car (<= 0.6 m GSD);
+coarser imagery is left as it was."""
 NEIGHBOUR_M = (3.5, 8.5)
 """Centre distance of a neighbouring track whose car shadows can reach this track's car band: closer
 tracks share cars (`detect.shared`), farther ones are beyond any shadow of a 4 m car above 25 deg sun."""
@@ -98,7 +101,7 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
     """Occupied rows of a track that are a neighbour's car shadow: a parallel neighbour 3.5-8.5 m away
     is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them."""
     out = np.zeros(strip.n_along, bool)
-    if not occ.occupied.any():
+    if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
         return out
     template = empty_template(strip, occ)
     if template is None:
