@@ -212,7 +212,10 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
-    occs = _occupancies(shifted, model)
+    # Neighbours' shadows are reasoned about between known tracks only: discovered centrelines include
+    # wagon edges and doubled lines, which would read as a neighbour beside every wagon.
+    known = [t.geometry_quality != "discovered" for t in tracks]
+    occs = _occupancies(shifted, model, known)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
     for t, s, crs, length, mask, occ in zip(tracks, shifted, frames, lengths, owned, occs, strict=True):
@@ -266,16 +269,20 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
 
 
 def _occupancies(
-    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None
+    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None, known: list[bool]
 ) -> list[occupancy.Occupancy | None]:
-    """Occupancy of every track, less the rows that are a neighbouring track's car shadow."""
+    """Occupancy of every track, less the rows that are a known neighbouring track's car shadow."""
     occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
     out: list[occupancy.Occupancy | None] = []
     for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
-        if s is None or occ is None:
+        if s is None or occ is None or not known[k]:
             out.append(occ)
             continue
-        beside = [(o, oc) for j, (o, oc) in enumerate(zip(strips, occs, strict=True)) if j != k and o and oc]
+        beside = [
+            (o, oc)
+            for j, (o, oc) in enumerate(zip(strips, occs, strict=True))
+            if j != k and known[j] and o is not None and oc is not None
+        ]
         shadow = castshadow.explained_rows(s, occ, beside)
         out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
     return out
