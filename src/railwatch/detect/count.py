@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from shapely.geometry import LineString, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import occupancy, shared, sunlit, trackfile
+from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor
@@ -215,9 +215,13 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     found = all(t.geometry_quality == "discovered" for t in tracks)
     sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m) if found else None
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
+    # Neighbours' shadows are reasoned about between known tracks only: discovered centrelines include
+    # wagon edges and doubled lines, which would read as a neighbour beside every wagon.
+    known = [t.geometry_quality != "discovered" for t in tracks]
+    occs = _occupancies(shifted, model, known)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
-    for t, s, crs, length, mask in zip(tracks, shifted, frames, lengths, owned, strict=True):
+    for t, s, crs, length, mask, occ in zip(tracks, shifted, frames, lengths, owned, occs, strict=True):
         if s is None:
             counts.append(
                 TrackCount(
@@ -225,7 +229,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 )
             )
             continue
-        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
+        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ)
         if sunlight is not None:
             est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
         dropped = [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)]
@@ -267,6 +271,26 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         georeferenced=img.georeferenced,
         warnings=notes,
     )
+
+
+def _occupancies(
+    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None, known: list[bool]
+) -> list[occupancy.Occupancy | None]:
+    """Occupancy of every track, less the rows that are a known neighbouring track's car shadow."""
+    occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
+    out: list[occupancy.Occupancy | None] = []
+    for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
+        if s is None or occ is None or not known[k]:
+            out.append(occ)
+            continue
+        beside = [
+            (o, oc)
+            for j, (o, oc) in enumerate(zip(strips, occs, strict=True))
+            if j != k and known[j] and o is not None and oc is not None
+        ]
+        shadow = castshadow.explained_rows(s, occ, beside)
+        out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
+    return out
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:
