@@ -146,3 +146,13 @@ def test_no_locomotive_in_container_flats_with_a_light_end_box():
     out, locos = locomotive.split_off(strip, pieces, 8.5)
     assert locos == set()
     assert out == pieces
+
+
+def test_bright_edge_of_a_saturated_body_is_not_a_flat_deck():
+    """A lighter edge beside a red-brown or olive body is the bed blurred into it; on a greyish car it is
+    a deck showing beside the load."""
+    red_brown, olive = np.array([0.47, 0.24, 0.16]), np.array([0.35, 0.42, 0.23])
+    grey = np.array([0.3, 0.27, 0.24])
+    assert types.classify(_features(rgb=red_brown, rim=0.1, saturation=0.31), fine=True)[0] == "boxcar"
+    assert types.classify(_features(rgb=olive, rim=0.05, saturation=0.19), fine=True)[0] == "covered"
+    assert types.classify(_features(rgb=grey, rim=0.06, saturation=0.06), fine=True)[0] == "flat"
