@@ -106,6 +106,11 @@ CONTAINER_BLOCKS = 0.035
 """Colour steps along the car (RGB std of 2 m means) of boxes of different paint on one flat."""
 FLAT_CONTRAST = 0.12
 """RGB distance to the empty track below which a car is a low deck (a flat) rather than a body."""
+DECK_SATURATION = 0.12
+"""Most colour saturation (RGB max - min, 0-1) of a flat read from a bright rim: decks of weathered
+steel or timber (and what they carry) are near grey, while a lighter edge round a saturated painted body
+(red-brown boxcar, olive tarpaulin) is the lighter bed blurred into its side. Tuning seeds 101-102 at
+0.5 m: flats typed by their rim had 0.00-0.08, covered and boxcar bodies 0.17-0.31."""
 PASSENGER_M = 23.0
 """Only passenger coaches (and locomotive pairs) are this long; a consist's end car can read longer
 by its shadow, so it is not typed passenger on length alone."""
@@ -130,7 +135,7 @@ def classify(f: Features, fine: bool, at_consist_end: bool = False) -> tuple[str
     is the rule's measured precision (PRECISION).
 
     Rules, in order: a lit ridge (tanks), colour blocks (containers), bright rims round a dark
-    interior (gondolas), a deck close to the track's colour or a load narrower than the deck (flats),
+    interior (gondolas), a deck close to the track's colour or a greyish load narrower than the deck (flats),
     long bodies (passenger), and closed bodies: a level, unarched top in a green-olive-grey-blue (not
     red-brown) hue reads as a tarpaulin (covered), else a boxcar."""
     if not fine:
@@ -145,7 +150,7 @@ def classify(f: Features, fine: bool, at_consist_end: bool = False) -> tuple[str
         return "container", PRECISION["container"]
     if f.rim > 0.12 and f.ridge < 0.05:
         return "gondola", PRECISION["gondola"]
-    if f.contrast < FLAT_CONTRAST or (f.rim > 0.0 and rel_ridge < 0.05):
+    if f.contrast < FLAT_CONTRAST or (f.rim > 0.0 and rel_ridge < 0.05 and f.saturation < DECK_SATURATION):
         return "flat", PRECISION["flat"]
     if f.length_m >= PASSENGER_M and not at_consist_end:
         return "passenger", PRECISION["passenger"]
