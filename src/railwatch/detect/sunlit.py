@@ -4,16 +4,19 @@ In full sun every wagon casts a dark band beside its long side; coupler gaps bre
 empty track casts none. Where the imagery shows that pattern consistently (one shadow side for the
 whole image, found from the pixels), the shadow band beside each track is stronger evidence of cars
 than the track's departure from the empty-track colour, which mistakes a neighbour's shadow, or a
-patch of odd ballast, for a car. Works on the re-centred 0-1 strips of `count()`.
+patch of odd ballast, for a car. The pattern must show long shadows (the wagon side hides the rails
+and the shadow fills the probed band): short noon shadows or dark cars do not switch it on. Runs of
+shadow are split at coupler gaps; long stretches of hidden rails with a body count where a wagon's
+shadow falls on its neighbour. Works on the re-centred 0-1 strips of `count()`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from scipy import ndimage
+from shapely import STRtree
 
 from railwatch.detect import types
 from railwatch.detect.estimate import Estimate
@@ -303,16 +306,20 @@ def duplicates(per_track: list[list[Car]]) -> list[list[Car]]:
         (c.confidence, k, c) for k, cars in enumerate(per_track) for c in cars if c.footprint is not None
     ]
     items.sort(key=lambda it: -it[0])
-    kept: list[tuple[int, Any]] = []
+    polys = [c.footprint for _, _, c in items]
+    tree = STRtree(polys)
+    kept = np.zeros(len(items), bool)
     out: list[list[Car]] = [[] for _ in per_track]
-    for _, k, car in items:
-        fp = car.footprint
+    for i, (_, k, car) in enumerate(items):
+        fp = polys[i]
         same = any(
-            kk != k and fp.intersects(g) and fp.intersection(g).area > SAME_CAR * min(fp.area, g.area)
-            for kk, g in kept
+            kept[j]
+            and items[j][1] != k
+            and fp.intersection(polys[j]).area > SAME_CAR * min(fp.area, polys[j].area)
+            for j in tree.query(fp)
         )
         if same:
             out[k].append(car)
         else:
-            kept.append((k, fp))
+            kept[i] = True
     return out
