@@ -1,6 +1,10 @@
 """Count at coarse GSD (> 0.6 m), where coupler gaps are not resolved: occupied length / typical car
 length, with a low-high interval from the spread of car lengths, the unknown fleet mix and the blur
 at run ends.
+
+The occupied rows are read again here from `occ.departure`: at 1-3 m a car's edge, its own shadow past
+its end and a neighbour's shadow on the track all depart a little from the empty bed, so a run must
+hold a clear core, and its ends are cut where the departure falls below half its own level.
 """
 
 from __future__ import annotations
@@ -24,6 +28,43 @@ Z90 = 1.8
 """Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
 MIX_CV = 0.07
 """Relative uncertainty of the mean car length of an unknown fleet mix."""
+CORE_RATIO = 2.5
+"""A run counts only if somewhere its departure reaches this many times the occupancy threshold: a
+neighbour's shadow or a faint stain lifts the departure just over the threshold, a car well above it."""
+EDGE_FRACTION = 0.5
+"""A run end is where the departure falls below this fraction of the way from the threshold to the
+level of the run's end car (the half-maximum edge of a blurred step)."""
+END_LEVEL_M = 10.0
+"""Length of run end over which the end car's departure level is taken."""
+MAX_TRIM_M = 8.0
+"""Most that is cut from one run end (blur of one pixel plus a car's shadow at low sun)."""
+
+
+def occupied_rows(occ: Occupancy, step_m: float, gsd_m: float) -> np.ndarray:
+    """Occupied rows for a length-based count: small holes closed, runs without a clear core dropped,
+    run ends cut at the half-level edge."""
+    hole = max(1, int(round(max(3.0, 1.5 * gsd_m) / step_m)))
+    occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
+    dep = occ.departure
+    thr = occ.threshold
+    core = CORE_RATIO * thr
+    out = np.zeros_like(occupied)
+    n_end = max(1, int(round(END_LEVEL_M / step_m)))
+    max_trim = int(round(MAX_TRIM_M / step_m))
+    for i0, i1 in runs(occupied):
+        if dep[i0:i1].max() < core:
+            continue
+        a, b = i0, i1
+        lvl_a = float(np.median(dep[a : min(b, a + n_end)]))
+        cut_a = thr + EDGE_FRACTION * (lvl_a - thr)
+        while a < b - 1 and a - i0 < max_trim and dep[a] < cut_a:
+            a += 1
+        lvl_b = float(np.median(dep[max(a, b - n_end) : b]))
+        cut_b = thr + EDGE_FRACTION * (lvl_b - thr)
+        while b > a + 1 and i1 - b < max_trim and dep[b - 1] < cut_b:
+            b -= 1
+        out[a:b] = True
+    return out
 
 
 def estimate(
@@ -32,8 +73,7 @@ def estimate(
     """Cars spread evenly over each occupied run, and a low-high count interval for the track."""
 
     step = strip.step_m
-    hole = max(1, int(round(max(3.0, 1.5 * gsd) / step)))
-    occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
+    occupied = occupied_rows(occ, step, gsd)
     min_len = max(FRAGMENT_M, 1.5 * gsd)
     cars: list[Car] = []
     mean_n = 0.0
