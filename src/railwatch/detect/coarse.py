@@ -26,11 +26,21 @@ FRAGMENT_M = 8.5
 by the unseen part of the track."""
 Z90 = 1.8
 """Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
+COUPLER_M = 1.1
+"""Mean coupler gap between two cars of a consist (0.8-1.5 m)."""
+READ_CV = {1.0: 0.04, 3.0: 0.08}
+"""Relative error of reading the occupied length from the pixels (by GSD in metres): shadows, stains
+and ballast changes read as cars, low-contrast cars missed."""
+CONSIST_M = 100.0
+"""Length over which occupancy goes together (a consist): sets how uncertain a hidden stretch is."""
+HIDDEN_MIN_VAR = 0.1
+"""Least variance of the occupied share of a hidden stretch (a track seen all empty or all full)."""
 MIX_CV = 0.07
 """Relative uncertainty of the mean car length of an unknown fleet mix."""
-CORE_RATIO = 2.5
-"""A run counts only if somewhere its departure reaches this many times the occupancy threshold: a
-neighbour's shadow or a faint stain lifts the departure just over the threshold, a car well above it."""
+CORE_RATIO = {1.0: 2.5, 3.0: 2.0}
+"""A run counts only if somewhere its departure reaches this many times the occupancy threshold (by GSD
+in metres, interpolated): a neighbour's shadow or a faint stain lifts the departure just over the
+threshold, a car well above it; at 3 m a car fills its pixels only in part and stands out less."""
 EDGE_FRACTION = 0.5
 """A run end is where the departure falls below this fraction of the way from the threshold to the
 level of the run's end car (the half-maximum edge of a blurred step)."""
@@ -40,6 +50,12 @@ MAX_TRIM_M = 8.0
 """Most that is cut from one run end (blur of one pixel plus a car's shadow at low sun)."""
 
 
+def core_ratio(gsd_m: float) -> float:
+    """`CORE_RATIO` at this GSD (linear in log GSD between the tabulated ones, constant outside)."""
+    g = sorted(CORE_RATIO)
+    return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [CORE_RATIO[x] for x in g]))
+
+
 def occupied_rows(occ: Occupancy, step_m: float, gsd_m: float) -> np.ndarray:
     """Occupied rows for a length-based count: small holes closed, runs without a clear core dropped,
     run ends cut at the half-level edge."""
@@ -47,7 +63,7 @@ def occupied_rows(occ: Occupancy, step_m: float, gsd_m: float) -> np.ndarray:
     occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
     dep = occ.departure
     thr = occ.threshold
-    core = CORE_RATIO * thr
+    core = core_ratio(gsd_m) * thr
     out = np.zeros_like(occupied)
     n_end = max(1, int(round(END_LEVEL_M / step_m)))
     max_trim = int(round(MAX_TRIM_M / step_m))
@@ -77,18 +93,17 @@ def estimate(
     min_len = max(FRAGMENT_M, 1.5 * gsd)
     cars: list[Car] = []
     mean_n = 0.0
-    var_n = 0.0
+    var_len = 0.0
     mu = types.TYPICAL_M
     sd = types.SPREAD_M
-    gap = 1.1
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
         if length < min_len and not touches_unseen(occ, i0, i1):
             continue
-        n_r = (length + gap) / (mu + gap)  # a run holds n bodies and n - 1 coupler gaps
+        n_r = (length + COUPLER_M) / (mu + COUPLER_M)  # a run holds n bodies and n - 1 coupler gaps
         k = max(1, int(round(n_r)))
         mean_n += n_r
-        var_n += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
+        var_len += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
         edges = np.linspace(i0, i1, k + 1)
         f = types.features(strip, i0, i1, ballast)
         for a, b in zip(edges[:-1], edges[1:], strict=True):
@@ -102,11 +117,30 @@ def estimate(
                     confidence=0.3,
                 )
             )
-    var_n += (MIX_CV * mean_n) ** 2
-    half = Z90 * math.sqrt(var_n)
     n = len(cars)
-    n_runs = len(runs(occupied))
-    low = max(min(n, n_runs), int(math.floor(mean_n - half)))
-    high = max(n, int(math.ceil(mean_n + half)))
-    low = min(low, n)
+    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + read_cv(gsd) ** 2) * mean_n**2))
+    hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
+    low = min(n, max(0, int(math.floor(mean_n - half))))
+    high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd)))
     return Estimate(cars, low, high, occ)
+
+
+def read_cv(gsd_m: float) -> float:
+    """`READ_CV` at this GSD (linear in log GSD between the tabulated ones, constant outside)."""
+    g = sorted(READ_CV)
+    return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [READ_CV[x] for x in g]))
+
+
+def hidden_cars(occ: Occupancy, occupied: np.ndarray, step_m: float) -> tuple[float, float]:
+    """Expected cars, and their standard deviation, under cloud shadow: in the image but not read.
+
+    The seen part of the track gives the occupied share; consists are long, so a stretch of
+    `CONSIST_M` is full or empty as a whole."""
+    hidden_m = float((occ.shadow & ~occ.cloud & ~occ.seen).sum()) * step_m
+    if hidden_m <= 0:
+        return 0.0, 0.0
+    n_seen = int(occ.seen.sum())
+    share = float((occupied & occ.seen).sum()) / n_seen if n_seen else 0.5
+    pitch = types.TYPICAL_M + COUPLER_M
+    sd_share = math.sqrt(max(share * (1 - share), HIDDEN_MIN_VAR)) * min(1.0, math.sqrt(CONSIST_M / hidden_m))
+    return share * hidden_m / pitch, sd_share * hidden_m / pitch
