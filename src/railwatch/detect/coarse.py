@@ -45,7 +45,7 @@ EDGE_FRACTION = 0.5
 """A run end is where the departure falls below this fraction of the way from the threshold to the
 level of the run's end car (the half-maximum edge of a blurred step)."""
 END_LEVEL_M = 10.0
-"""Length of run end over which the end car's departure level is taken."""
+"""Length of run, just inside the stretch that may be cut, over which the end car's level is taken."""
 MAX_TRIM_M = 8.0
 """Most that is cut from one run end (blur of one pixel plus a car's shadow at low sun)."""
 
@@ -71,16 +71,27 @@ def occupied_rows(occ: Occupancy, step_m: float, gsd_m: float) -> np.ndarray:
         if dep[i0:i1].max() < core:
             continue
         a, b = i0, i1
-        lvl_a = float(np.median(dep[a : min(b, a + n_end)]))
+        lvl_a, lvl_b = _end_levels(dep, i0, i1, n_end, max_trim)
         cut_a = thr + EDGE_FRACTION * (lvl_a - thr)
         while a < b - 1 and a - i0 < max_trim and dep[a] < cut_a:
             a += 1
-        lvl_b = float(np.median(dep[max(a, b - n_end) : b]))
         cut_b = thr + EDGE_FRACTION * (lvl_b - thr)
         while b > a + 1 and i1 - b < max_trim and dep[b - 1] < cut_b:
             b -= 1
         out[a:b] = True
     return out
+
+
+def _end_levels(dep: np.ndarray, i0: int, i1: int, n_end: int, max_trim: int) -> tuple[float, float]:
+    """Departure level of the end cars of run [i0, i1), taken just inside the stretch that may be cut
+    (where a shadow past the end cannot reach); the whole run's median for a short run."""
+    if i1 - i0 < 2 * max_trim + n_end:
+        lvl = float(np.median(dep[i0:i1]))
+        return lvl, lvl
+    return (
+        float(np.median(dep[i0 + max_trim : i0 + max_trim + n_end])),
+        float(np.median(dep[i1 - max_trim - n_end : i1 - max_trim])),
+    )
 
 
 def estimate(
