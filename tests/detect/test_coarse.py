@@ -44,6 +44,14 @@ def _strip(n: int, step_m: float) -> Strip:
     )
 
 
+def _paint(strip: Strip, start_m: float, end_m: float) -> Strip:
+    """A car body (brown, across the whole car band) on rows [start_m, end_m)."""
+    band = np.abs(strip.across_m) <= 1.5
+    a, b = int(round(start_m / strip.step_m)), int(round(end_m / strip.step_m))
+    strip.pixels[:, a:b][:, :, band] = np.array([0.55, 0.2, 0.15])[:, None, None]
+    return strip
+
+
 def _profile(n: int, runs_m: list[tuple[float, float, float]], step_m: float) -> np.ndarray:
     """Departure per row: EMPTY, with (start_m, end_m, level) stretches."""
     dep = np.full(n, EMPTY)
@@ -96,7 +104,8 @@ def test_count_of_a_consist_and_an_honest_interval(gsd):
     length = n_true * types.TYPICAL_M + (n_true - 1) * coarse.COUPLER_M
     n_rows = int(600 / gsd)
     dep = _profile(n_rows, [(150.0, 150.0 + length, CAR)], gsd)
-    est = coarse.estimate(_strip(n_rows, gsd), _occ(dep), "t1", gsd, np.array([0.4, 0.4, 0.4]))
+    strip = _paint(_strip(n_rows, gsd), 150.0, 150.0 + length)
+    est = coarse.estimate(strip, _occ(dep), "t1", gsd, np.array([0.4, 0.4, 0.4]))
     assert abs(len(est.cars) - n_true) <= 1
     assert est.low <= n_true <= est.high
     # Informative: the mix of car lengths alone spans a few cars, not half the count.
@@ -107,11 +116,12 @@ def test_count_of_a_consist_and_an_honest_interval(gsd):
 def test_cloud_shadow_widens_only_the_high_end():
     gsd = 1.0
     dep = _profile(500, [(50.0, 200.0, CAR)], gsd)
-    clear = coarse.estimate(_strip(500, gsd), _occ(dep), "t1", gsd, np.array([0.4, 0.4, 0.4]))
+    clear = coarse.estimate(_paint(_strip(500, gsd), 50.0, 200.0), _occ(dep), "t1", gsd, np.array([0.4] * 3))
     shadow = np.zeros(500, bool)
     shadow[300:450] = True  # 150 m under cloud shadow: cars there are in the image but not read
-    hid = coarse.estimate(_strip(500, gsd), _occ(dep, shadow), "t1", gsd, np.array([0.4, 0.4, 0.4]))
-    assert len(hid.cars) == len(clear.cars)
+    strip = _paint(_strip(500, gsd), 50.0, 200.0)
+    hid = coarse.estimate(strip, _occ(dep, shadow), "t1", gsd, np.array([0.4, 0.4, 0.4]))
+    assert len(hid.cars) == len(clear.cars) == 9
     assert hid.low == clear.low
     pitch = types.TYPICAL_M + coarse.COUPLER_M
     assert hid.high >= clear.high + 0.4 * 150 / pitch
@@ -125,3 +135,27 @@ def test_hidden_cars_follow_the_seen_share():
     assert n == pytest.approx(0.5 * 200 / (types.TYPICAL_M + coarse.COUPLER_M))
     assert sd > 0
     assert coarse.hidden_cars(_occ(np.full(400, EMPTY)), occupied, 1.0) == (0.0, 0.0)
+
+
+def test_neighbour_shadow_on_one_half_is_not_a_car():
+    # 1 m pixels, 400 m: rows 100-160 a car across the whole band, rows 250-290 a neighbour's shadow
+    # darkening the left half of the band only (with the departure it lifts just over the threshold).
+    strip = _strip(400, 1.0)
+    a = strip.across_m
+    _paint(strip, 100.0, 160.0)
+    strip.pixels[:, 250:290][:, :, (a > 0.3) & (a <= 2.0)] = 0.2
+    dep = _profile(400, [(100.0, 160.0, CAR), (250.0, 290.0, CAR)], 1.0)
+    occ = _occ(dep)
+    sides = coarse.both_sides(strip, occ)
+    assert sides is not None
+    assert sides[100:160].all() and not sides[250:290].any()
+    rows = coarse.occupied_rows(occ, 1.0, 1.0, sides)
+    assert rows.sum() == 60 and rows[100:160].all()
+    est = coarse.estimate(strip, occ, "t1", 1.0, np.array([0.4, 0.4, 0.4]))
+    assert len(est.cars) == 4  # 60 m of cars, not 100 m
+
+
+def test_both_sides_needs_two_halves():
+    # At 3 m one pixel spans the car band: no halves to compare.
+    strip = _strip(100, 3.0)
+    assert coarse.both_sides(strip, _occ(np.full(100, EMPTY))) is None

@@ -37,6 +37,12 @@ HIDDEN_MIN_VAR = 0.1
 """Least variance of the occupied share of a hidden stretch (a track seen all empty or all full)."""
 MIX_CV = 0.07
 """Relative uncertainty of the mean car length of an unknown fleet mix."""
+CAR_BAND_M = 1.3
+"""Across-track half width of the band a car body covers for sure (as `occupancy.CAR_HALF_M`)."""
+SIDE_GAP_M = 0.3
+"""Half width of the middle of the car band left out when its two halves are compared."""
+EMPTY_MIN_M = 20.0
+"""Least empty, seen track needed to take its across-track profile as the empty template."""
 CORE_RATIO = {1.0: 2.5, 3.0: 2.0}
 """A run counts only if somewhere its departure reaches this many times the occupancy threshold (by GSD
 in metres, interpolated): a neighbour's shadow or a faint stain lifts the departure just over the
@@ -56,11 +62,33 @@ def core_ratio(gsd_m: float) -> float:
     return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [CORE_RATIO[x] for x in g]))
 
 
-def occupied_rows(occ: Occupancy, step_m: float, gsd_m: float) -> np.ndarray:
-    """Occupied rows for a length-based count: small holes closed, runs without a clear core dropped,
-    run ends cut at the half-level edge."""
+def both_sides(strip: Strip, occ: Occupancy) -> np.ndarray | None:
+    """Rows where both halves of the car band depart from the empty track: a car covers the band
+    across, a neighbour's car shadow falls on the half facing it only. None when the pixels are too
+    coarse to have two halves, or the track shows too little empty bed to compare with."""
+    a = strip.across_m
+    left = (a > SIDE_GAP_M) & (a <= CAR_BAND_M)
+    right = (a < -SIDE_GAP_M) & (a >= -CAR_BAND_M)
+    empty = occ.seen & ~occ.occupied
+    if not left.any() or not right.any() or empty.sum() * strip.step_m < EMPTY_MIN_M:
+        return None
+    template = np.median(strip.pixels[:, empty, :], axis=1)  # bands x columns
+
+    def side(cols: np.ndarray) -> np.ndarray:
+        d = strip.pixels[:, :, cols] - template[:, None, cols]
+        return np.sqrt((d**2).mean(axis=(0, 2)))
+
+    return np.minimum(side(left), side(right)) > occ.threshold
+
+
+def occupied_rows(
+    occ: Occupancy, step_m: float, gsd_m: float, sides: np.ndarray | None = None
+) -> np.ndarray:
+    """Occupied rows for a length-based count: rows departing on both sides only (when `sides` is
+    given), small holes closed, runs without a clear core dropped, run ends cut at the half-level edge."""
     hole = max(1, int(round(max(3.0, 1.5 * gsd_m) / step_m)))
-    occupied = ndimage.binary_closing(occ.occupied, np.ones(hole + 1, bool)) & occ.seen | occ.occupied
+    base = occ.occupied & sides if sides is not None else occ.occupied
+    occupied = ndimage.binary_closing(base, np.ones(hole + 1, bool)) & occ.seen | base
     dep = occ.departure
     thr = occ.threshold
     core = core_ratio(gsd_m) * thr
@@ -100,7 +128,7 @@ def estimate(
     """Cars spread evenly over each occupied run, and a low-high count interval for the track."""
 
     step = strip.step_m
-    occupied = occupied_rows(occ, step, gsd)
+    occupied = occupied_rows(occ, step, gsd, both_sides(strip, occ))
     min_len = max(FRAGMENT_M, 1.5 * gsd)
     cars: list[Car] = []
     mean_n = 0.0
