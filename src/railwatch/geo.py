@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shapely_transform
 
 WGS84 = CRS.from_epsg(4326)
 _GEOD = Geod(ellps="WGS84")
@@ -36,9 +37,14 @@ def transformer(src: CRS | str | int, dst: CRS | str | int) -> Transformer:
 
 
 def reproject(geom: BaseGeometry, src: CRS | str | int, dst: CRS | str | int) -> BaseGeometry:
-    """Reproject a shapely geometry between CRSs (x=lon/easting first)."""
+    """Reproject a shapely geometry between CRSs (x=lon/easting first), all vertices in one call."""
     t = transformer(src, dst)
-    return shapely_transform(t.transform, geom)
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        x, y = t.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, _xy)
 
 
 def to_utm(geom: BaseGeometry) -> tuple[BaseGeometry, CRS]:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from scipy import ndimage
 
-from railwatch.detect import coarse, types
+from railwatch.detect import coarse, locomotive, types
 from railwatch.detect.estimate import Estimate
 from railwatch.detect.occupancy import EmptyModel, Occupancy, measure
 from railwatch.detect.runs import runs, touches_unseen
@@ -97,11 +97,14 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
         and (k == len(merged) - 1 or (merged[k + 1][0] - b) * step > 3.0)
     }
     merged = [pc for k, pc in enumerate(merged) if _car_like(strip, occ, pc, step, k in alone)]
+    merged, locos = locomotive.split_off(strip, merged, FRAGMENT_M)
     cars: list[Car] = []
     ends = _consist_ends(merged, step)
     for k, (a, b, amb) in enumerate(merged):
         f = types.features(strip, a, b, ballast)
         kind, conf = types.classify(f, fine=True, at_consist_end=k in ends)
+        if k in locos:
+            kind, conf = "locomotive", locomotive.CONFIDENCE
         if amb != 0:
             conf *= 0.7
         cars.append(

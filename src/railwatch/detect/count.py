@@ -22,7 +22,7 @@ from shapely.geometry import LineString, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import occupancy, shared, trackfile
+from railwatch.detect import occupancy, shared, sunlit, trackfile
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor
@@ -211,6 +211,9 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
+    # sunny sub-metre imagery: cars from their shadows (tracks from the pixels only, see sunlit.py)
+    found = all(t.geometry_quality == "discovered" for t in tracks)
+    sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m) if found else None
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
@@ -223,6 +226,8 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             )
             continue
         est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
+        if sunlight is not None:
+            est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
         dropped = [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)]
         if dropped:
             est.cars = [c for c in est.cars if c not in dropped]

@@ -13,10 +13,21 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy import ndimage as ndi
 from shapely.affinity import translate
 from shapely.geometry import LineString, box
+from shapely.ops import unary_union
 
-__all__ = ["Frame", "orientation_deg", "refine_orientation_deg", "frame", "rail_ridges", "discover_tracks"]
+__all__ = [
+    "Frame",
+    "orientation_deg",
+    "refine_orientation_deg",
+    "frame",
+    "rail_ridges",
+    "shadow_side",
+    "wagon_lines",
+    "discover_tracks",
+]
 
 WAGON_WIDTH_M = 2.9
 """Typical freight wagon body width (2.6-3.1 m)."""
@@ -26,6 +37,31 @@ PEAK_MIN = 2.5
 LINK_TOL = 0.3
 RAIL_SPACING_M = 1.5
 """Rail-head centre spacing of standard gauge (1435 mm between inner faces)."""
+DARK_PERCENTILE = 10.0
+"""Cast shadows of a sunny yard are its darkest tenth of pixels."""
+SHADOW_PROBE_M = 2.5
+"""How far either side of a shadow pixel the rails are probed: one side is the wagon casting it."""
+SUNNY_RATIO = 0.8
+"""The shadow side is trusted when the wagon side shows at most this fraction of the other side's rails."""
+SHADOW_EDGE_M = (0.2, 1.0)
+"""Depth (m) either side of a wagon's long side probed for lit body inside and dark shadow outside."""
+GREEN_EXCESS = 0.02
+"""Dark pixels whose green exceeds red and blue by this much (0-1) are vegetation, not cast shadow."""
+MAX_SHADOW_GSD_M = 0.6
+"""Coarser than this a wagon's shadow edge is no longer resolved (same limit as coupler gaps)."""
+GAP_M = 2.0
+"""Breaks shorter than this along a shadow edge (a coupler, a mast) are closed."""
+MIN_WAGON_EDGE_M = 4.0
+"""Shadow edges shorter than this are stubs (masts, buildings' corners), not wagons."""
+MAX_EDGE_SLOPE = 0.1
+"""A wagon's shadow edge runs with the tracks: at most this many rows per column in the frame."""
+END_MARGIN_M = 1.0
+"""A wagon line reaches this far past its shadow edge at either end (shadow ends are blurred)."""
+MIN_PIECE_PX = 20.0
+"""Rail-line pieces shorter than this many pixels after cutting out wagon lines are dropped."""
+CUT_SPACINGS = 0.75
+"""Rail lines are cut this many track spacings either side of a wagon line: beyond the distance at
+which `shared` gives a stretch to one track (3.4 m), short of the neighbouring track (1 spacing)."""
 
 
 @dataclass
@@ -130,6 +166,106 @@ def rail_ridges(fr: Frame) -> np.ndarray:
     return np.maximum(dyy, 0) * fr.valid
 
 
+def _pair_ridges(fr: Frame, gsd_m: float) -> np.ndarray:
+    """Rail-pair strength per frame pixel: both rails of a track ~1.5 m apart are dark ridges."""
+    ridge = rail_ridges(fr)
+    half = RAIL_SPACING_M / 2 / gsd_m
+    lo, hi = int(np.floor(half)), int(np.ceil(half))
+    above = 0.5 * (np.roll(ridge, lo, 0) + np.roll(ridge, hi, 0))
+    below = 0.5 * (np.roll(ridge, -lo, 0) + np.roll(ridge, -hi, 0))
+    return np.minimum(above, below)
+
+
+def shadow_side(fr: Frame, gsd_m: float, shade: np.ndarray) -> int:
+    """Which way (+1: to larger frame rows, -1: smaller, 0: not sunny) wagons cast their shadows.
+
+    A cast shadow lies between the wagon casting it, whose body hides the rails, and open ground whose
+    rails show: the side of the shadow pixels with clearly fewer rail ridges is the wagon side.
+    `shade` marks the cast-shadow pixels of the frame.
+    """
+    shade = shade & fr.valid
+    if shade.sum() < 100:
+        return 0
+    pair = _pair_ridges(fr, gsd_m)
+    k = max(int(round(SHADOW_PROBE_M / gsd_m)), 1)
+    before = float(np.roll(pair, k, 0)[shade].mean())  # rails at row - k
+    after = float(np.roll(pair, -k, 0)[shade].mean())  # rails at row + k
+    if min(before, after) > SUNNY_RATIO * max(before, after):
+        return 0
+    return -1 if after < before else 1
+
+
+def _shadow_edges(fr: Frame, gsd_m: float, shade_mask: np.ndarray, side: int) -> np.ndarray:
+    """Per frame pixel, how clearly a wagon centred on that row meets its own shadow at its long side."""
+    shade = (shade_mask & fr.valid).astype(np.float32)
+    hw = WAGON_WIDTH_M / 2 / gsd_m
+    a, b = (max(int(round(v / gsd_m)), 1) for v in SHADOW_EDGE_M)
+    out_rows = [int(round(hw)) + d for d in range(a, b + 1)]
+    in_rows = [int(round(hw)) - d for d in range(a, b + 1)]
+    outside = sum(np.roll(shade, -side * r, 0) for r in out_rows) / len(out_rows)
+    inside = sum(np.roll(shade, -side * r, 0) for r in in_rows) / len(in_rows)
+    return np.clip(outside - inside, 0.0, 1.0) * fr.valid
+
+
+def cast_shadows(image: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """Cast-shadow pixels of a sunny image: its darkest tenth, leaving out dark vegetation (green)."""
+    img = np.asarray(image, np.float32)
+    gray = _gray(img)
+    ok = np.ones(gray.shape, bool) if valid is None else np.asarray(valid, bool)
+    if not ok.any():
+        return np.zeros(gray.shape, bool)
+    dark = gray < float(np.percentile(gray[ok], DARK_PERCENTILE))
+    if img.ndim == 3 and img.shape[0] >= 3:
+        dark &= img[1] - np.maximum(img[0], img[2]) < GREEN_EXCESS
+    return dark & ok
+
+
+def wagon_lines(
+    image: np.ndarray, gsd_m: float, valid: np.ndarray | None = None, angle_deg: float | None = None
+) -> list[LineString]:
+    """Centrelines of standing wagons on sunny sub-metre imagery, from the long edge each shares with
+    its own cast shadow; empty when the image shows no consistent shadow side (overcast, coarse).
+
+    Occupied tracks hide their rails, so rail-based discovery misses or offsets them; the shadow edge
+    lies exactly one half wagon width from the wagon's centreline.
+    """
+    fr = frame(image, valid, angle_deg=angle_deg)
+    if gsd_m > MAX_SHADOW_GSD_M or not fr.valid.any():
+        return []
+    shadows = cast_shadows(image, valid)[None].astype(np.float32)
+    shade = frame(shadows, valid, angle_deg=fr.angle_deg).gray > 0.5
+    side = shadow_side(fr, gsd_m, shade)
+    if not side:
+        return []
+    edge = _shadow_edges(fr, gsd_m, shade, side) > 0.5
+    edge = ndi.binary_closing(edge, np.ones((1, max(int(round(GAP_M / gsd_m)), 1)), bool)) | edge
+    labels, n = ndi.label(edge)
+    out = []
+    for k, sl in enumerate(ndi.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        ys, xs = np.nonzero(labels[sl] == k)
+        xs, ys = xs + sl[1].start, ys + sl[0].start
+        if np.ptp(xs) < MIN_WAGON_EDGE_M / gsd_m or np.ptp(ys) > max(np.ptp(xs) * MAX_EDGE_SLOPE, 3):
+            continue
+        slope, icpt = np.polyfit(xs, ys, 1)
+        x0, x1 = xs.min() - END_MARGIN_M / gsd_m, xs.max() + END_MARGIN_M / gsd_m
+        out.append(LineString(fr.to_image(np.array([[x0, slope * x0 + icpt], [x1, slope * x1 + icpt]]))))
+    return out
+
+
+def _without(lines: list[LineString], wagons: list[LineString], radius_px: float) -> list[LineString]:
+    """Rail-found lines with the stretches alongside a wagon line cut out (that wagon is counted once)."""
+    zone = unary_union([w.buffer(radius_px, cap_style="flat") for w in wagons])
+    out = []
+    for ln in lines:
+        rest = ln.difference(zone)
+        for g in getattr(rest, "geoms", [rest]):
+            if isinstance(g, LineString) and g.length >= MIN_PIECE_PX:
+                out.append(g)
+    return out
+
+
 def _block_profiles(
     m: np.ndarray, valid: np.ndarray, block_px: int
 ) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -230,12 +366,7 @@ def _track_offsets(
     fr: Frame, gsd_m: float, spacing_px: float, block_px: int
 ) -> list[tuple[int, list[float]]]:
     """Per block of columns in the frame, the row offsets of track centres (rail pairs + lattice gaps)."""
-    ridge = rail_ridges(fr)
-    half = RAIL_SPACING_M / 2 / gsd_m
-    lo, hi = int(np.floor(half)), int(np.ceil(half))
-    above = 0.5 * (np.roll(ridge, lo, 0) + np.roll(ridge, hi, 0))
-    below = 0.5 * (np.roll(ridge, -lo, 0) + np.roll(ridge, -hi, 0))
-    pair = np.minimum(above, below)  # both rails of the pair must be there
+    pair = _pair_ridges(fr, gsd_m)  # both rails of the pair must be there
     # wagon bodies hide the rails: a pair of long edges one wagon width apart marks an occupied track
     g = cv2.GaussianBlur(fr.gray, (0, 0), 1.0)
     edge = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)) * fr.valid
@@ -350,6 +481,9 @@ def discover_tracks(
                     if isinstance(g, LineString) and g.length >= 0.25 * tile:
                         pieces.append(g)
     lines = _join(pieces, tol_px=max(0.2 * spacing_px, 2.0))
+    wagons = wagon_lines(img, gsd_m, valid, angle0)
+    if wagons:
+        lines = _without(lines, wagons, CUT_SPACINGS * spacing_px) + wagons
     t = np.radians(angle0)
     normal = np.array([-np.sin(t), np.cos(t)])
     lines.sort(

@@ -44,6 +44,8 @@ class Features:
     texture: float
     saturation: float
     contrast: float
+    brightness: float = 0.5
+    """Mean grey of the body (0-1): profile features are read relative to it (sun, paint)."""
 
 
 def hex_colour(rgb: np.ndarray) -> str:
@@ -93,28 +95,45 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
     saturation = float(rgb.max() - rgb.min())
     contrast = float(np.linalg.norm(rgb - ballast)) if ballast is not None else 1.0
     length = (i1 - i0) * strip.step_m
-    return Features(length, rgb, ridge, rim, blocks, texture, saturation, contrast)
+    brightness = float(max(prof.mean(), 1e-3))
+    return Features(length, rgb, ridge, rim, blocks, texture, saturation, contrast, brightness)
+
+
+TANK_RIDGE = 0.14
+"""Relative ridge (centre over shoulders / body grey) of a cylinder lit from above; a boxcar's arched
+roof reaches about 0.1."""
+CONTAINER_BLOCKS = 0.035
+"""Colour steps along the car (RGB std of 2 m means) of boxes of different paint on one flat."""
+FLAT_CONTRAST = 0.12
+"""RGB distance to the empty track below which a car is a low deck (a flat) rather than a body."""
+PASSENGER_M = 23.0
+"""Only passenger coaches (and locomotive pairs) are this long; a consist's end car can read longer
+by its shadow, so it is not typed passenger on length alone."""
 
 
 def classify(f: Features, fine: bool, at_consist_end: bool = False) -> tuple[str, float]:
-    """(type, confidence 0-1) from one car's features; coarse imagery gives 'unknown'."""
+    """(type, confidence 0-1) from one car's features; coarse imagery gives 'unknown'.
+
+    Rules, in order: a lit ridge (tanks), colour blocks (containers), bright rims round a dark
+    interior (gondolas), a deck close to the track's colour or a load narrower than the deck (flats),
+    long bodies (passenger), and closed bodies: a level, unarched top in a green-olive-grey-blue (not
+    red-brown) hue reads as a tarpaulin (covered), else a boxcar."""
     if not fine:
         return "unknown", 0.3
     r, g, b = (float(x) for x in f.rgb[:3])
+    rel_ridge = f.ridge / f.brightness
     if f.length_m >= 17.0 and at_consist_end and f.texture > 0.03 and f.blocks < 0.12:
         return "locomotive", 0.6
-    if f.blocks > 0.09:
-        return "container", float(np.clip(0.5 + f.blocks, 0.5, 0.9))
-    if f.ridge > 0.12:
-        return "tank", float(np.clip(0.5 + f.ridge, 0.5, 0.95))
+    if rel_ridge > TANK_RIDGE and f.blocks <= 1.3 * CONTAINER_BLOCKS:
+        return "tank", float(np.clip(0.5 + rel_ridge, 0.5, 0.95))
+    if f.blocks > CONTAINER_BLOCKS:
+        return "container", float(np.clip(0.5 + 3 * f.blocks, 0.5, 0.9))
     if f.rim > 0.12 and f.ridge < 0.05:
         return "gondola", float(np.clip(0.5 + f.rim, 0.5, 0.9))
-    if g > r * 1.05 and g > b * 1.1 and f.texture > 0.025:
-        return "covered", 0.75
-    if f.texture > 0.06 and f.saturation < 0.2:
-        return "covered", 0.55
-    if f.length_m >= 22.0:
-        return "passenger", 0.5
-    if f.contrast < 0.12:
+    if f.contrast < FLAT_CONTRAST or (f.rim > 0.0 and rel_ridge < 0.05):
         return "flat", 0.5
+    if f.length_m >= PASSENGER_M and not at_consist_end:
+        return "passenger", 0.5
+    if g >= r and rel_ridge < 0.09:
+        return "covered", 0.55
     return "boxcar", 0.6

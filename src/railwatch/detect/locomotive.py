@@ -1,0 +1,230 @@
+"""Locomotives found from their top view: a long hood between two short cabs of another colour.
+
+A freight locomotive seen from above at 0.3-0.6 m is a 16-24 m body whose ends (the cabs, about 2 m of
+roof each) differ in colour from the long hood between them (grey roof equipment, fans, walkways), and
+whose two cabs look alike. That pattern is what splits a locomotive from the car coupled to it: the
+hood's grey is often as close to the empty track as a coupler gap is, so the coupler-gap split can cut
+a locomotive through its hood and give its cab to the neighbouring car. Single-cab (road-switcher)
+locomotives whose cab sits off the end are not found here; `types.classify` still types a whole one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from railwatch.imagery.corridor import Strip
+
+CONFIDENCE = 0.8
+"""Confidence given to a locomotive found by its cab-hood-cab pattern."""
+BODY_HALF_M = 1.0
+"""Half width of the roof band whose colour is read (inside a 2.8-3.2 m wide body)."""
+LENGTH_M = (16.0, 24.5)
+"""Shortest and longest locomotive section (over couplers)."""
+CAB_M = (1.0, 3.5)
+"""Length of the bright cab roof at each end (windows excluded)."""
+WINDOWS_M = 0.6
+"""Dark windscreen strip between a cab's roof and the end of the body."""
+CAB_CONTRAST = 0.09
+"""Smallest RGB distance (0-1) between the cabs and the hood."""
+CAB_MATCH = 0.6
+"""Largest difference between the two cabs, as a share of their contrast to the hood."""
+CAB_LIFT = 0.03
+"""Cabs are lighter than the hood by at least this much (0-1 grey): painted cab roofs over a grey
+hood of fans and grilles; a darker stretch at both ends is a pair of coupler gaps, not cabs."""
+CAR_INSIDE_M = 8.5
+"""A piece at least this long (the shortest railcar) with coupler gaps on both sides is a car."""
+CAB_SPREAD = 0.3
+"""Largest RGB spread within a cab roof, as a share of its contrast to the hood (a cab is one plateau,
+not the blurred edge of a neighbouring car)."""
+GAP_DIP = 0.03
+"""A row this much darker (0-1 grey) than both the cab and the hood beside it is a coupler gap."""
+HOOD_SPREAD = 0.6
+"""Largest RGB spread along the hood, as a share of the cab contrast (the hood is one surface)."""
+
+
+def row_colours(strip: Strip) -> np.ndarray:
+    """Median RGB (rows x 3) of the roof band along the strip (a single band is repeated)."""
+    cols = np.abs(strip.across_m) <= BODY_HALF_M + 1e-9
+    px = strip.pixels[:, :, cols]
+    if px.shape[0] < 3:
+        px = np.repeat(px[:1], 3, axis=0)
+    return np.median(px[:3], axis=2).T
+
+
+CAB_CORE_M = (0.8, 2.2)
+"""Where a cab roof is read, in metres from the end of the body (past the windscreen, short of the hood)."""
+HOOD_INSET_M = 3.0
+"""The hood is read from this far inside each end."""
+
+
+def _means(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean of rows [a, b) from a cumulative sum with a leading zero row (vectorised over a, b)."""
+    return (c[b] - c[a]) / np.maximum(b - a, 1)[:, None]
+
+
+def _gap_between(
+    lum: np.ndarray, s: int, e: int, cb: int, inset: int, cab1: np.ndarray, cab2: np.ndarray, hood: np.ndarray
+) -> bool:
+    """True when a row between a cab and the hood is darker than both: a coupler gap, so the 'cab' is
+    the end of the next car, not part of this body."""
+    h = float(hood.mean())
+    for lo, hi, cab in ((s + cb, s + inset + 1, cab1), (e - inset - 1, e - cb, cab2)):
+        seg = lum[lo:hi]
+        if seg.size and float(seg.min()) < min(h, float(cab.mean())) - GAP_DIP:
+            return True
+    return False
+
+
+def find(
+    strip: Strip, i0: int, i1: int, reject: Callable[[tuple[int, int, float]], bool] | None = None
+) -> list[tuple[int, int, float]]:
+    """Locomotives (start row, end row, score) inside rows [i0, i1) of a re-centred 0-1 strip; the
+    best-scoring non-overlapping spans that `reject` does not turn down."""
+    step = strip.step_m
+    rgb = row_colours(strip)[i0:i1].astype(float)
+    n = rgb.shape[0]
+    c1s = np.vstack([np.zeros((1, 3)), np.cumsum(rgb, axis=0)])
+    c2s = np.vstack([np.zeros((1, 3)), np.cumsum(rgb**2, axis=0)])
+    ca, cb = (int(round(x / step)) for x in CAB_CORE_M)
+    inset = int(round(HOOD_INSET_M / step))
+    found: list[tuple[int, int, float]] = []
+    for length in np.arange(LENGTH_M[0], LENGTH_M[1] + 1e-9, step):
+        m = int(round(length / step))
+        if m > n:
+            break
+        s = np.arange(0, n - m + 1)
+        e = s + m
+        cab1 = _means(c1s, s + ca, s + cb)
+        cab2 = _means(c1s, e - cb, e - ca)
+        hood = _means(c1s, s + inset, e - inset)
+        var = _means(c2s, s + inset, e - inset) - hood**2
+        spread = np.sqrt(np.clip(var, 0, None).sum(axis=1))
+        contrast = np.minimum(np.linalg.norm(cab1 - hood, axis=1), np.linalg.norm(cab2 - hood, axis=1))
+        match = np.linalg.norm(cab1 - cab2, axis=1)
+        flat1 = _means(c2s, s + ca, s + cb) - cab1**2
+        flat2 = _means(c2s, e - cb, e - ca) - cab2**2
+        cab_spread = np.sqrt(np.clip(np.maximum(flat1, flat2), 0, None).sum(axis=1))
+        lift = np.minimum(cab1.mean(axis=1), cab2.mean(axis=1)) - hood.mean(axis=1)
+        ok = (contrast >= CAB_CONTRAST) & (match <= CAB_MATCH * contrast) & (spread <= HOOD_SPREAD * contrast)
+        ok &= (lift >= CAB_LIFT) & (cab_spread <= CAB_SPREAD * contrast)
+        # each cab is a short block: the hood starts right behind it, and what lies past the
+        # windscreen (gap, next car) is not cab-coloured either
+        r1 = int(round(CAB_M[1] / step))
+        pad = np.maximum(s - ca, 0)
+        inside1 = _means(c1s, s + r1, s + r1 + ca)
+        inside2 = _means(c1s, e - r1 - ca, e - r1)
+        out1 = _means(c1s, pad, s + 1)
+        out2 = _means(c1s, e - 1, np.minimum(e + ca, n))
+        for cab, inner, outer in ((cab1, inside1, out1), (cab2, inside2, out2)):
+            ok &= np.linalg.norm(inner - cab, axis=1) >= 0.5 * contrast
+            ok &= np.linalg.norm(outer - cab, axis=1) >= 0.5 * contrast
+        score = contrast - spread - match
+        lum = rgb.mean(axis=1)
+        for j in np.flatnonzero(ok):
+            if _gap_between(lum, int(s[j]), int(e[j]), cb, inset, cab1[j], cab2[j], hood[j]):
+                continue
+            found.append((i0 + int(s[j]), i0 + int(e[j]), float(score[j])))
+    found.sort(key=lambda x: -x[2])
+    kept: list[tuple[int, int, float]] = []
+    for s0, e0, sc in found:
+        if reject is not None and reject((s0, e0, sc)):
+            continue
+        if all(e0 <= a or s0 >= b for a, b, _ in kept):
+            kept.append((s0, e0, sc))
+    return sorted(kept)
+
+
+def carve(
+    pieces: list[tuple[int, int, float]], locos: list[tuple[int, int, float]], step: float, min_m: float
+) -> tuple[list[tuple[int, int, float]], set[int]]:
+    """Pieces re-cut around locomotive spans: a piece overlapping a locomotive keeps only its part
+    outside it (when that part is still at least `min_m` long); returns pieces and locomotive indexes."""
+    gap = max(1, int(round(0.5 / step)))
+    out: list[tuple[int, int, float, bool]] = []
+    for a, b, amb in pieces:
+        parts = [(a, b)]
+        for s, e, _ in locos:
+            nxt = []
+            for x, y in parts:
+                if y <= s or x >= e:
+                    nxt.append((x, y))
+                    continue
+                if x < s - gap:
+                    nxt.append((x, s - gap))
+                if y > e + gap:
+                    nxt.append((e + gap, y))
+            parts = nxt
+        out += [(x, y, amb, False) for x, y in parts if (y - x) * step >= min_m]
+    out += [(s, e, 0.0, True) for s, e, _ in locos]
+    out.sort()
+    return [(a, b, amb) for a, b, amb, _ in out], {k for k, p in enumerate(out) if p[3]}
+
+
+def _contains_car(span: tuple[int, int, float], pieces: list[tuple[int, int, float]], step: float) -> bool:
+    """True when a span wholly holds a car-length piece much shorter than itself: the coupler gaps on
+    both sides of that piece say it is a car of its own, and a locomotive holds no car."""
+    s, e, _ = span
+    return any(
+        s <= a and b <= e and (b - a) * step >= CAR_INSIDE_M and (b - a) < 0.7 * (e - s) for a, b, _ in pieces
+    )
+
+
+def _at_ends(
+    found: list[tuple[int, int, float]], group: list[tuple[int, int, float]], step: float
+) -> list[tuple[int, int, float]]:
+    """The spans that lead or trail their consist (locomotives haul from an end): on one side only
+    locomotives already kept, or car pieces too short to be cars, lie between the span and the end."""
+    kept: list[tuple[int, int, float]] = []
+    changed = True
+    while changed:
+        changed = False
+        for sp in found:
+            if sp in kept:
+                continue
+            for side in (-1, 1):
+                cars = [
+                    (a, b)
+                    for a, b, _ in group
+                    if (b <= sp[0] + 1 if side < 0 else a >= sp[1] - 1)
+                    and (b - a) * step >= CAR_INSIDE_M
+                    and not any(k[0] - 2 <= a and b <= k[1] + 2 for k in kept)
+                    and (min(b, sp[1]) - max(a, sp[0])) < 0.5 * (b - a)
+                ]
+                if not cars:
+                    kept.append(sp)
+                    changed = True
+                    break
+    return sorted(kept)
+
+
+def split_off(
+    strip: Strip, pieces: list[tuple[int, int, float]], min_m: float
+) -> tuple[list[tuple[int, int, float]], set[int]]:
+    """Locomotives found in each consist of pieces (rows, gaps <= 3 m), cut out of the pieces they
+    straddle; returns the new pieces in order and the indexes of the locomotives among them."""
+    step = strip.step_m
+    if not pieces:
+        return pieces, set()
+    ordered = sorted(pieces)
+    groups: list[list[tuple[int, int, float]]] = [[ordered[0]]]
+    for pc in ordered[1:]:
+        if (pc[0] - groups[-1][-1][1]) * step > 3.0:
+            groups.append([pc])
+        else:
+            groups[-1].append(pc)
+    # a locomotive's grey hood may read as empty track (on a bridge deck, say): look past the ends
+    pad = int(round(LENGTH_M[1] / step))
+    n = strip.pixels.shape[1]
+    locos: list[tuple[int, int, float]] = []
+    for g in groups:
+        if (g[-1][1] - g[0][0]) * step < LENGTH_M[0] - 1.0:
+            continue
+        found = find(
+            strip, max(0, g[0][0] - pad), min(n, g[-1][1] + pad), lambda sp, g=g: _contains_car(sp, g, step)
+        )
+        locos += _at_ends(found, g, step)
+    if not locos:
+        return ordered, set()
+    return carve(ordered, locos, step, min_m)

@@ -1,0 +1,113 @@
+"""Locomotives split from the car coupled to them by their cab-hood-cab pattern, and car types from
+the profile features (`detect/locomotive.py`, `detect/types.py`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import locomotive, types
+from railwatch.imagery.corridor import Strip
+
+STEP_M = 0.5
+BALLAST = (0.41, 0.39, 0.36)
+
+
+def _strip(spans: list[tuple[float, float, tuple[float, float, float]]], length_m: float = 80.0) -> Strip:
+    """A straight strip of ballast with coloured bodies (3 m wide) painted over [start, end) metres."""
+    n = int(length_m / STEP_M)
+    across = np.arange(-3.0, 3.01, STEP_M)
+    px = np.empty((3, n, across.size))
+    px[:] = np.array(BALLAST)[:, None, None]
+    body = np.abs(across) <= 1.5
+    for a, b, rgb in spans:
+        rows = slice(int(round(a / STEP_M)), int(round(b / STEP_M)))
+        for k in range(3):
+            px[k, rows][:, body] = rgb[k]
+    rng = np.random.default_rng(3)
+    px += rng.normal(0, 0.005, px.shape)
+    zeros = np.zeros(n)
+    return Strip(px, np.ones(n, bool), STEP_M, across, zeros, zeros, np.ones(n), zeros)
+
+
+def _locomotive(front_m: float, cab=(0.23, 0.45, 0.31), hood=(0.25, 0.28, 0.27)) -> list:
+    """A 18 m locomotive from `front_m`: windscreen, cab roof, grey hood, cab roof, windscreen."""
+    dark = (0.16, 0.17, 0.18)
+    a = front_m
+    return [
+        (a, a + 0.6, dark),
+        (a + 0.6, a + 2.4, cab),
+        (a + 2.4, a + 15.6, hood),
+        (a + 15.6, a + 17.4, cab),
+        (a + 17.4, a + 18.0, dark),
+    ]
+
+
+def test_locomotive_is_found_where_its_cab_touches_a_light_boxcar():
+    """Light-blue boxcar 10-26.4 m, coupler gap, locomotive 27.5-45.5 m: one span at the locomotive."""
+    spans = [(10.0, 26.4, (0.47, 0.59, 0.68)), (26.4, 27.5, (0.16, 0.17, 0.19))] + _locomotive(27.5)
+    found = locomotive.find(_strip(spans), 0, 160)
+    assert len(found) == 1
+    s, e, _ = found[0]
+    assert abs(s * STEP_M - 27.5) <= 1.0
+    assert abs(e * STEP_M - 45.5) <= 1.0
+
+
+def test_split_off_recuts_a_run_that_gave_the_cab_to_the_boxcar():
+    """The coupler-gap split cut the locomotive through its hood (boxcar + cab | rest of hood): the
+    boxcar gets its own length back and the locomotive becomes one piece, flagged as such."""
+    spans = [(10.0, 26.4, (0.47, 0.59, 0.68)), (26.4, 27.5, (0.16, 0.17, 0.19))] + _locomotive(27.5)
+    strip = _strip(spans)
+    wrong = [(20, 65, 0.0), (66, 101, 0.0)]  # 10-32.5 m and 33-50.5 m
+    pieces, locos = locomotive.split_off(strip, wrong, 8.5)
+    assert len(locos) == 1
+    (k,) = locos
+    a, b, _ = pieces[k]
+    assert abs(a * STEP_M - 27.5) <= 1.0 and abs(b * STEP_M - 45.5) <= 1.0
+    others = [p for i, p in enumerate(pieces) if i != k]
+    assert len(others) == 1
+    assert abs(others[0][0] * STEP_M - 10.0) <= 0.5 and abs(others[0][1] * STEP_M - 26.4) <= 1.0
+
+
+def test_no_locomotive_in_a_cut_of_plain_cars():
+    """Three boxcars of two paints (light, dark, light) with coupler gaps: no cab-hood-cab pattern."""
+    gap = (0.16, 0.17, 0.19)
+    light, dark = (0.5, 0.5, 0.5), (0.25, 0.25, 0.26)
+    spans = [
+        (5.0, 21.4, light), (21.4, 22.5, gap), (22.5, 38.9, dark), (38.9, 40.0, gap), (40.0, 56.4, light)
+    ]
+    strip = _strip(spans)
+    pieces = [(10, 43, 0.0), (45, 78, 0.0), (80, 113, 0.0)]
+    out, locos = locomotive.split_off(strip, pieces, 8.5)
+    assert locos == set()
+    assert out == pieces
+
+
+def _features(**kw) -> types.Features:
+    base = dict(length_m=15.0, rgb=np.array([0.4, 0.4, 0.4]), ridge=0.0, rim=-0.05, blocks=0.005,
+                texture=0.005, saturation=0.05, contrast=0.3, brightness=0.4)
+    base.update(kw)
+    return types.Features(**base)
+
+
+def test_tank_is_read_from_a_ridge_relative_to_body_brightness():
+    """The same absolute ridge is a tank on a dark body and an arched boxcar roof on a light one."""
+    assert types.classify(_features(ridge=0.06, brightness=0.3), fine=True)[0] == "tank"
+    assert types.classify(_features(ridge=0.06, brightness=0.8, rgb=np.array([0.7, 0.6, 0.5])),
+                          fine=True)[0] == "boxcar"
+
+
+def test_container_flat_covered_and_boxcar_rules():
+    assert types.classify(_features(blocks=0.06), fine=True)[0] == "container"
+    assert types.classify(_features(contrast=0.05), fine=True)[0] == "flat"
+    olive = np.array([0.35, 0.38, 0.25])
+    assert types.classify(_features(rgb=olive, ridge=0.01), fine=True)[0] == "covered"
+    red_brown = np.array([0.45, 0.25, 0.2])
+    assert types.classify(_features(rgb=red_brown, ridge=0.01), fine=True)[0] == "boxcar"
+
+
+def test_long_car_at_a_consist_end_is_not_called_passenger():
+    """A shadow lengthens the end car of a consist; length alone does not make it a coach there."""
+    red_brown = np.array([0.45, 0.25, 0.2])
+    end = types.classify(_features(length_m=26.0, rgb=red_brown), fine=True, at_consist_end=True)
+    assert end[0] != "passenger"
+    assert types.classify(_features(length_m=26.0, rgb=red_brown), fine=True)[0] == "passenger"

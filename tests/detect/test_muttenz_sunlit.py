@@ -1,0 +1,78 @@
+"""Cars from cast shadows (`railwatch.detect.sunlit`): synthetic strips with known wagons and shadows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import sunlit
+from railwatch.detect.estimate import Estimate
+from railwatch.imagery.corridor import Strip
+
+STEP_M = 0.25
+SPACING_M = 4.6
+WAGONS_M = [(10.0 + 15.0 * k, 24.0 + 15.0 * k) for k in range(8)]
+"""Eight 14 m wagons with 1 m coupler gaps on track A, from 10 m to 129 m."""
+
+
+def _scene(along: np.ndarray, across: np.ndarray, sunny: bool, wagons: bool = True) -> np.ndarray:
+    """Grey level at (along, across) in a two-track yard: track A at 0 m carries the wagons, track B at
+    +4.6 m is empty; in sun each wagon's shadow covers the 3 m beyond its +across side."""
+    a, c = np.meshgrid(along, across, indexing="ij")
+    g = np.full(a.shape, 0.5)
+    for centre in (0.0, SPACING_M):
+        for rail in (-0.75, 0.75):
+            g[np.abs(c - centre - rail) < 0.13] = 0.3
+    for a0, a1 in WAGONS_M if wagons else []:
+        on = (a >= a0) & (a < a1)
+        g[on & (np.abs(c) <= 1.45)] = 0.7
+        if sunny:
+            g[on & (c > 1.45) & (c <= 4.45)] *= 0.2  # rails still show, darker, in the shadow
+    return g + np.random.default_rng(3).normal(0, 0.01, g.shape)
+
+
+def _strip(offset_m: float, sunny: bool, wagons: bool = True) -> Strip:
+    along = np.arange(0, 200.0, STEP_M)
+    across = np.arange(-24, 25) * STEP_M
+    g = _scene(along, across + offset_m, sunny, wagons).astype(np.float32)
+    n = along.size
+    return Strip(
+        pixels=np.stack([g, g, g]),
+        valid=np.ones(g.shape, bool),
+        step_m=STEP_M,
+        across_m=across,
+        x0=along.copy(),
+        y0=np.full(n, offset_m),
+        tx=np.ones(n),
+        ty=np.zeros(n),
+    )
+
+
+def _base() -> Estimate:
+    return Estimate([], 0, 0, None)  # coverage is not needed here
+
+
+def test_sun_found_and_pointing_to_the_shadows():
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    sun = sunlit.sun(strips, 0.25)
+    assert sun is not None
+    assert sun.direction[1] > 0.9  # shadows fall towards +across (+y in the frame)
+
+
+def test_no_sun_on_overcast_or_coarse_imagery():
+    assert sunlit.sun([_strip(0.0, False, False), _strip(SPACING_M, False, False)], 0.25) is None
+    assert sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 1.0) is None
+
+
+def test_wagons_from_their_shadows():
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    sun = sunlit.sun(strips, 0.25)
+    est = sunlit.estimate(strips[0], 0.25, sun, _base(), track="A")
+    assert abs(len(est.cars) - len(WAGONS_M)) <= 1  # pixel noise may break one shadow in two
+    found = sum(
+        any(abs(c.start_m - a0) < 1.0 and abs(c.end_m - a1) < 1.0 for c in est.cars) for a0, a1 in WAGONS_M
+    )
+    assert found >= len(WAGONS_M) - 1
+    assert all(c.track == "A" for c in est.cars)
+    assert est.low <= len(WAGONS_M) <= est.high
+    # the empty neighbour lies in the first wagon's shadow only on its far side: no cars there
+    assert sunlit.estimate(strips[1], 0.25, sun, _base(), track="B").cars == []
