@@ -89,12 +89,13 @@ def test_long_faint_end_is_a_car_and_kept():
     assert np.flatnonzero(rows)[[0, -1]].tolist() == [100, 189]
 
 
-def test_core_ratio_interpolates_between_gsds():
-    assert coarse.core_ratio(1.0) == pytest.approx(coarse.CORE_RATIO[1.0])
-    assert coarse.core_ratio(3.0) == pytest.approx(coarse.CORE_RATIO[3.0])
-    assert coarse.core_ratio(0.7) == pytest.approx(coarse.CORE_RATIO[1.0])
-    mid = coarse.core_ratio(math.sqrt(3.0))
-    assert min(coarse.CORE_RATIO.values()) < mid < max(coarse.CORE_RATIO.values())
+def test_per_gsd_constants_interpolate_between_gsds():
+    table = {1.0: 0.03, 3.0: 0.02}
+    assert coarse.by_gsd(table, 1.0) == pytest.approx(0.03)
+    assert coarse.by_gsd(table, 3.0) == pytest.approx(0.02)
+    assert coarse.by_gsd(table, 0.7) == pytest.approx(0.03)
+    assert coarse.by_gsd(table, 10.0) == pytest.approx(0.02)
+    assert coarse.by_gsd(table, math.sqrt(3.0)) == pytest.approx(0.025)
 
 
 @pytest.mark.parametrize("gsd", [1.0, 3.0])
@@ -159,3 +160,15 @@ def test_both_sides_needs_two_halves():
     # At 3 m one pixel spans the car band: no halves to compare.
     strip = _strip(100, 3.0)
     assert coarse.both_sides(strip, _occ(np.full(100, EMPTY))) is None
+
+
+def test_core_is_a_margin_over_the_threshold():
+    # A track whose empty bed is noisy (threshold 0.06): a car at 0.1 clears threshold + margin.
+    dep = _profile(300, [(100.0, 150.0, 0.1), (200.0, 230.0, 0.07)], 1.0)
+    occ = _occ(dep)
+    occ.threshold = 0.06
+    occ.occupied = dep > 0.06
+    rows = coarse.occupied_rows(occ, 1.0, 1.0)
+    margin = coarse.by_gsd(coarse.CORE_MARGIN, 1.0)
+    assert 0.06 + margin < 0.1
+    assert rows[100:150].all() and not rows[200:230].any()

@@ -43,10 +43,13 @@ SIDE_GAP_M = 0.3
 """Half width of the middle of the car band left out when its two halves are compared."""
 EMPTY_MIN_M = 20.0
 """Least empty, seen track needed to take its across-track profile as the empty template."""
-CORE_RATIO = {1.0: 2.5, 3.0: 2.0}
-"""A run counts only if somewhere its departure reaches this many times the occupancy threshold (by GSD
-in metres, interpolated): a neighbour's shadow or a faint stain lifts the departure just over the
-threshold, a car well above it; at 3 m a car fills its pixels only in part and stands out less."""
+ONE_SIDED_M = 5.0
+"""Shortest stretch departing on one half of the car band only that is taken for a neighbour's shadow."""
+CORE_MARGIN = {1.0: 0.03, 3.0: 0.02}
+"""A run counts only if somewhere its departure clears the occupancy threshold by this much (by GSD in
+metres, interpolated; 1.5x and 1x `occupancy.measure`'s least threshold): a neighbour's shadow or a
+faint stain lifts the departure just over the threshold, a car well above it; at 3 m a car fills its
+pixels only in part and stands out less."""
 EDGE_FRACTION = 0.5
 """A run end is where the departure falls below this fraction of the way from the threshold to the
 level of the run's end car (the half-maximum edge of a blurred step)."""
@@ -56,10 +59,10 @@ MAX_TRIM_M = 8.0
 """Most that is cut from one run end (blur of one pixel plus a car's shadow at low sun)."""
 
 
-def core_ratio(gsd_m: float) -> float:
-    """`CORE_RATIO` at this GSD (linear in log GSD between the tabulated ones, constant outside)."""
-    g = sorted(CORE_RATIO)
-    return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [CORE_RATIO[x] for x in g]))
+def by_gsd(table: dict[float, float], gsd_m: float) -> float:
+    """A per-GSD constant at this GSD (linear in log GSD between the tabulated ones, constant outside)."""
+    g = sorted(table)
+    return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [table[x] for x in g]))
 
 
 def both_sides(strip: Strip, occ: Occupancy) -> np.ndarray | None:
@@ -87,11 +90,16 @@ def occupied_rows(
     """Occupied rows for a length-based count: rows departing on both sides only (when `sides` is
     given), small holes closed, runs without a clear core dropped, run ends cut at the half-level edge."""
     hole = max(1, int(round(max(3.0, 1.5 * gsd_m) / step_m)))
-    base = occ.occupied & sides if sides is not None else occ.occupied
+    base = occ.occupied
+    if sides is not None:
+        # Only stretches one-sided for several metres are a neighbour's shadow; a car's paint or
+        # roof makes short one-sided patches.
+        span = max(2, int(round(ONE_SIDED_M / step_m)))
+        base = occ.occupied & ~ndimage.binary_opening(occ.occupied & ~sides, np.ones(span, bool))
     occupied = ndimage.binary_closing(base, np.ones(hole + 1, bool)) & occ.seen | base
     dep = occ.departure
     thr = occ.threshold
-    core = core_ratio(gsd_m) * thr
+    core = thr + by_gsd(CORE_MARGIN, gsd_m)
     out = np.zeros_like(occupied)
     n_end = max(1, int(round(END_LEVEL_M / step_m)))
     max_trim = int(round(MAX_TRIM_M / step_m))
@@ -157,17 +165,11 @@ def estimate(
                 )
             )
     n = len(cars)
-    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + read_cv(gsd) ** 2) * mean_n**2))
+    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + by_gsd(READ_CV, gsd) ** 2) * mean_n**2))
     hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
     low = min(n, max(0, int(math.floor(mean_n - half))))
     high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd)))
     return Estimate(cars, low, high, occ)
-
-
-def read_cv(gsd_m: float) -> float:
-    """`READ_CV` at this GSD (linear in log GSD between the tabulated ones, constant outside)."""
-    g = sorted(READ_CV)
-    return float(np.interp(math.log(gsd_m), [math.log(x) for x in g], [READ_CV[x] for x in g]))
 
 
 def hidden_cars(occ: Occupancy, occupied: np.ndarray, step_m: float) -> tuple[float, float]:
