@@ -172,3 +172,15 @@ def test_core_is_a_margin_over_the_threshold():
     margin = coarse.by_gsd(coarse.CORE_MARGIN, 1.0)
     assert 0.06 + margin < 0.1
     assert rows[100:150].all() and not rows[200:230].any()
+
+
+def test_faint_run_raises_only_the_high_end():
+    # A 50 m stretch just over the threshold is not counted, but it may be faint cars: high covers it.
+    dep = _profile(500, [(50.0, 200.0, CAR)], 1.0)
+    strip = _paint(_strip(500, 1.0), 50.0, 200.0)
+    clear = coarse.estimate(strip, _occ(dep), "t1", 1.0, np.array([0.4] * 3))
+    dep_faint = _profile(500, [(50.0, 200.0, CAR), (300.0, 350.0, 1.5 * THR)], 1.0)
+    strip = _paint(_paint(_strip(500, 1.0), 50.0, 200.0), 300.0, 350.0)
+    faint = coarse.estimate(strip, _occ(dep_faint), "t1", 1.0, np.array([0.4] * 3))
+    assert len(faint.cars) == len(clear.cars) and faint.low == clear.low
+    assert faint.high >= clear.high + 2

@@ -89,6 +89,13 @@ def occupied_rows(
 ) -> np.ndarray:
     """Occupied rows for a length-based count: rows departing on both sides only (when `sides` is
     given), small holes closed, runs without a clear core dropped, run ends cut at the half-level edge."""
+    return _read_rows(occ, step_m, gsd_m, sides)[0]
+
+
+def _read_rows(
+    occ: Occupancy, step_m: float, gsd_m: float, sides: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """`occupied_rows`, and the rows of runs dropped for want of a clear core (faint cars, perhaps)."""
     hole = max(1, int(round(max(3.0, 1.5 * gsd_m) / step_m)))
     base = occ.occupied
     if sides is not None:
@@ -101,10 +108,12 @@ def occupied_rows(
     thr = occ.threshold
     core = thr + by_gsd(CORE_MARGIN, gsd_m)
     out = np.zeros_like(occupied)
+    weak = np.zeros_like(occupied)
     n_end = max(1, int(round(END_LEVEL_M / step_m)))
     max_trim = int(round(MAX_TRIM_M / step_m))
     for i0, i1 in runs(occupied):
         if dep[i0:i1].max() < core:
+            weak[i0:i1] = True
             continue
         a, b = i0, i1
         lvl_a, lvl_b = _end_levels(dep, i0, i1, n_end, max_trim)
@@ -115,7 +124,7 @@ def occupied_rows(
         while b > a + 1 and i1 - b < max_trim and dep[b - 1] < cut_b:
             b -= 1
         out[a:b] = True
-    return out
+    return out, weak
 
 
 def _end_levels(dep: np.ndarray, i0: int, i1: int, n_end: int, max_trim: int) -> tuple[float, float]:
@@ -136,7 +145,7 @@ def estimate(
     """Cars spread evenly over each occupied run, and a low-high count interval for the track."""
 
     step = strip.step_m
-    occupied = occupied_rows(occ, step, gsd, both_sides(strip, occ))
+    occupied, weak = _read_rows(occ, step, gsd, both_sides(strip, occ))
     min_len = max(FRAGMENT_M, 1.5 * gsd)
     cars: list[Car] = []
     mean_n = 0.0
@@ -168,7 +177,10 @@ def estimate(
     half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + by_gsd(READ_CV, gsd) ** 2) * mean_n**2))
     hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
     low = min(n, max(0, int(math.floor(mean_n - half))))
-    high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd)))
+    weak_n = sum(
+        (i1 - i0) * step / (mu + COUPLER_M) for i0, i1 in runs(weak) if (i1 - i0) * step >= min_len
+    )
+    high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd + weak_n)))
     return Estimate(cars, low, high, occ)
 
 
