@@ -41,15 +41,18 @@ CAR_BAND_M = 1.3
 """Across-track half width of the band a car body covers for sure (as `occupancy.CAR_HALF_M`)."""
 SIDE_GAP_M = 0.3
 """Half width of the middle of the car band left out when its two halves are compared."""
+SIDE_FRACTION = 0.5
+"""A half of the car band departs when its departure passes this share of the occupancy threshold."""
 EMPTY_MIN_M = 20.0
 """Least empty, seen track needed to take its across-track profile as the empty template."""
 ONE_SIDED_M = 5.0
 """Shortest stretch departing on one half of the car band only that is taken for a neighbour's shadow."""
-CORE_MARGIN = {1.0: 0.03, 3.0: 0.02}
-"""A run counts only if somewhere its departure clears the occupancy threshold by this much (by GSD in
-metres, interpolated; 1.5x and 1x `occupancy.measure`'s least threshold): a neighbour's shadow or a
-faint stain lifts the departure just over the threshold, a car well above it; at 3 m a car fills its
-pixels only in part and stands out less."""
+CORE_LEVEL = {1.0: 0.05, 3.0: 0.04}
+"""A run counts only if somewhere its departure reaches this level (by GSD in metres, interpolated), or
+the occupancy threshold where that is higher: a neighbour's shadow or a faint stain lifts the
+departure of an empty bed to 0.025-0.045 at most, a car well above; at 3 m a car fills its pixels
+only in part and stands out less. A track whose threshold is already above this (a noisy bed) needs
+no more than its threshold."""
 EDGE_FRACTION = 0.5
 """A run end is where the departure falls below this fraction of the way from the threshold to the
 level of the run's end car (the half-maximum edge of a blurred step)."""
@@ -81,7 +84,7 @@ def both_sides(strip: Strip, occ: Occupancy) -> np.ndarray | None:
         d = strip.pixels[:, :, cols] - template[:, None, cols]
         return np.sqrt((d**2).mean(axis=(0, 2)))
 
-    return np.minimum(side(left), side(right)) > occ.threshold
+    return np.minimum(side(left), side(right)) > SIDE_FRACTION * occ.threshold
 
 
 def occupied_rows(
@@ -106,7 +109,7 @@ def _read_rows(
     occupied = ndimage.binary_closing(base, np.ones(hole + 1, bool)) & occ.seen | base
     dep = occ.departure
     thr = occ.threshold
-    core = thr + by_gsd(CORE_MARGIN, gsd_m)
+    core = max(thr, by_gsd(CORE_LEVEL, gsd_m))
     out = np.zeros_like(occupied)
     weak = np.zeros_like(occupied)
     n_end = max(1, int(round(END_LEVEL_M / step_m)))
@@ -152,10 +155,12 @@ def estimate(
     var_len = 0.0
     mu = types.TYPICAL_M
     sd = types.SPREAD_M
+    n_runs = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
         if length < min_len and not touches_unseen(occ, i0, i1):
             continue
+        n_runs += 1
         n_r = (length + COUPLER_M) / (mu + COUPLER_M)  # a run holds n bodies and n - 1 coupler gaps
         k = max(1, int(round(n_r)))
         mean_n += n_r
@@ -176,7 +181,8 @@ def estimate(
     n = len(cars)
     half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + by_gsd(READ_CV, gsd) ** 2) * mean_n**2))
     hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
-    low = min(n, max(0, int(math.floor(mean_n - half))))
+    # Every counted run is at least one car: it has a clear core and a car's length.
+    low = min(n, max(n_runs, int(math.floor(mean_n - half))))
     weak_n = sum(
         (i1 - i0) * step / (mu + COUPLER_M) for i0, i1 in runs(weak) if (i1 - i0) * step >= min_len
     )
