@@ -50,21 +50,24 @@ def test_bridge_deck_is_not_counted_as_cars(crossing):
     assert len(cars) <= 6
 
 
-@pytest.mark.xfail(
-    reason="the locomotive is now split and typed, but the same boxcars are typed differently from scene "
-    "to scene (boxcar / container / tank), so the three sightings score below the matching threshold",
-    strict=False,
-)
 def test_three_car_set_followed_across_the_border(crossing):
+    """KP approach -> past the Russian bridge end (locomotive attached) -> Khasan, from the pixels, although
+    the same boxcars are typed differently from scene to scene."""
     found = follow(crossing, "friendship-bridge", START, END)
     crossed = [m for m in found.movements if m.crossed_border]
-    assert len(crossed) >= 1
+    assert len(crossed) == 1
     m = crossed[0]
+    assert m.countries == ("KP", "RU")
+    assert (m.t0.hour, m.t0.minute, m.t1.hour, m.t1.minute) == (1, 24, 3, 10)
     assert sum(1 for c in m.consist_to.cars if not c.is_locomotive) == 3
     assert any(c.is_locomotive for c in m.consist_to.cars)
+    assert "locomotive attached" in m.changes
+    onward = [x for x in found.movements if x.consist_from.id == m.consist_to.id]
+    assert len(onward) == 1 and onward[0].consist_to.track == "khasan/1"
     text = brief(found.movements, found.consists, Setting(found.network, found.sites), START, END)
     assert "three-car set" in text
-    assert "locomotive attached" in text
+    assert "A locomotive was attached between 10:24 and 13:10" in text
+    assert "adjacent track" in text  # the covered cars standing next to the set at Khasan
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +95,9 @@ def test_return_train_has_its_locomotive_at_khasan(returned):
     assert 6 <= sum(1 for c in cars if not c.is_locomotive and 360.0 <= c.start_m <= 495.0) <= 9
 
 
-@pytest.mark.xfail(
-    reason="types of the same cars still differ between the Khasan and Tumangang looks (similarity ~0.48 "
-    "< 0.6), and false cuts on empty yard tracks score as high as the true train",
-    strict=False,
-)
 def test_eight_car_train_matched_from_khasan_to_the_tumangang_yard(returned):
+    """Types of the same cars differ between the two looks and false cuts stand on the empty yard tracks;
+    the ordered run of rare colours still picks the train out."""
     start = datetime(2022, 11, 29, tzinfo=UTC)
     end = datetime(2022, 11, 30, 23, 59, tzinfo=UTC)
     found = follow(returned, "khasan", start, end)

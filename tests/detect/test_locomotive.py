@@ -111,3 +111,48 @@ def test_long_car_at_a_consist_end_is_not_called_passenger():
     end = types.classify(_features(length_m=26.0, rgb=red_brown), fine=True, at_consist_end=True)
     assert end[0] != "passenger"
     assert types.classify(_features(length_m=26.0, rgb=red_brown), fine=True)[0] == "passenger"
+
+
+def test_type_confidence_is_the_rule_precision():
+    """Confidences are measured precisions, so a boxcar call (right about a quarter of the time) is weak."""
+    red_brown = np.array([0.45, 0.25, 0.2])
+    kind, conf = types.classify(_features(rgb=red_brown, ridge=0.01), fine=True)
+    assert kind == "boxcar" and conf == types.PRECISION["boxcar"] < 0.35
+    assert types.classify(_features(blocks=0.06), fine=True)[1] == types.PRECISION["container"]
+    assert all(0.25 <= v <= 0.9 for v in types.PRECISION.values())
+
+
+def test_no_locomotive_from_a_dark_car_between_light_coupler_gaps():
+    """Dark boxcars on lighter ballast: the light gaps either side of a car look like two alike cabs
+    lighter than a 'hood', but a cab is a body and the occupancy found gaps there, so no locomotive."""
+    brown = (0.47, 0.24, 0.16)
+    spans = [(5.0, 21.4, brown), (22.6, 39.0, brown), (40.2, 56.6, brown)]
+    strip = _strip(spans)
+    pieces = [(10, 43, 0.0), (45, 78, 0.0), (80, 113, 0.0)]
+    out, locos = locomotive.split_off(strip, pieces, 8.5)
+    assert locos == set()
+    assert out == pieces
+
+
+def test_no_locomotive_in_container_flats_with_a_light_end_box():
+    """Container flats whose blue, red and white boxes repeat: the white end boxes of two cars look like
+    cabs around a blue-red 'hood', which is two paints, not one hood surface."""
+    blue, red, white = (0.12, 0.35, 0.59), (0.67, 0.24, 0.16), (0.78, 0.78, 0.75)
+    spans = []
+    for a in (5.0, 20.5, 36.0):
+        spans += [(a, a + 6.1, blue), (a + 6.1, a + 12.2, red), (a + 12.2, a + 14.9, white)]
+    strip = _strip(spans, length_m=60.0)
+    pieces = [(10, 40, 0.0), (41, 71, 0.0), (72, 102, 0.0)]
+    out, locos = locomotive.split_off(strip, pieces, 8.5)
+    assert locos == set()
+    assert out == pieces
+
+
+def test_bright_edge_of_a_saturated_body_is_not_a_flat_deck():
+    """A lighter edge beside a red-brown or olive body is the bed blurred into it; on a greyish car it is
+    a deck showing beside the load."""
+    red_brown, olive = np.array([0.47, 0.24, 0.16]), np.array([0.35, 0.42, 0.23])
+    grey = np.array([0.3, 0.27, 0.24])
+    assert types.classify(_features(rgb=red_brown, rim=0.1, saturation=0.31), fine=True)[0] == "boxcar"
+    assert types.classify(_features(rgb=olive, rim=0.05, saturation=0.19), fine=True)[0] == "covered"
+    assert types.classify(_features(rgb=grey, rim=0.06, saturation=0.06), fine=True)[0] == "flat"

@@ -31,7 +31,7 @@ def _scene(along: np.ndarray, across: np.ndarray, sunny: bool, wagons: bool = Tr
 
 
 def _strip(offset_m: float, sunny: bool, wagons: bool = True) -> Strip:
-    along = np.arange(0, 200.0, STEP_M)
+    along = np.arange(0, 400.0, STEP_M)  # mostly empty yard: shadows stay the darkest tenth
     across = np.arange(-24, 25) * STEP_M
     g = _scene(along, across + offset_m, sunny, wagons).astype(np.float32)
     n = along.size
@@ -76,3 +76,55 @@ def test_wagons_from_their_shadows():
     assert est.low <= len(WAGONS_M) <= est.high
     # the empty neighbour lies in the first wagon's shadow only on its far side: no cars there
     assert sunlit.estimate(strips[1], 0.25, sun, _base(), track="B").cars == []
+
+
+def test_short_shadows_do_not_fill_the_band():
+    """Near noon shadows reach under a metre beyond the wagon: the probed band is not filled."""
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    sun = sunlit.sun(strips, 0.25)
+    assert sunlit._band_fill(strips, sun.direction, sun.dark) >= sunlit.MIN_BAND_FILL
+    for s in strips:  # lighten the outer part of every shadow: it now ends 0.8 m beyond the side
+        across = s.across_m + s.y0[0]
+        outer = (across > 1.45 + 0.8) & (across <= 4.45)
+        s.pixels[:, :, outer] = np.where(s.pixels[:, :, outer] < 0.2, 0.5, s.pixels[:, :, outer])
+    assert sunlit._band_fill(strips, sun.direction, sun.dark) < sunlit.MIN_BAND_FILL
+    assert sunlit.sun(strips, 0.25) is None
+
+
+def test_long_shadow_runs_split_at_coupler_gaps_not_evenly():
+    step = 0.25
+    frac = np.zeros(200)
+    frac[10:50] = 0.9  # a 10 m wagon
+    frac[50:54] = 0.4  # coupler gap: the shadow thins
+    frac[54:134] = 0.9  # a 20 m wagon
+    pieces = sunlit._split(frac, 10, 134, step)
+    assert len(pieces) == 2
+    assert 49 <= pieces[0][1] <= 54  # cut in the gap, not at the even 15.5 m
+    # no clear gap: an even division by the typical wagon length
+    flat = np.full(200, 0.9)
+    assert len(sunlit._split(flat, 0, 120, step)) == 2
+
+
+def test_short_breaks_inside_one_wagon_are_joined():
+    step = 0.25
+    # a 14 m wagon whose shadow breaks for 1 m after 5 m, then a coupler gap and a 12 m wagon
+    pieces = [(0, 20), (24, 56), (60, 108)]
+    assert sunlit._merge_fragments(pieces, step) == [(0, 56), (60, 108)]
+    # two whole wagons across a short gap stay two
+    assert sunlit._merge_fragments([(0, 56), (60, 108)], step) == [(0, 56), (60, 108)]
+
+
+def test_one_car_per_footprint_across_overlapping_lines():
+    from shapely.geometry import box
+
+    from railwatch.records import Car
+
+    def car(track, x0, conf):
+        return Car(track=track, start_m=x0, end_m=x0 + 14, type="boxcar", color="#808080",
+                   confidence=conf, footprint=box(x0, 0, x0 + 14, 3))
+
+    a = [car("A", 0, 0.9), car("A", 15, 0.8)]
+    b = [car("B", 1, 0.5), car("B", 40, 0.7)]  # a second line on the same first wagon, and a new one
+    dup = sunlit.duplicates([a, b])
+    assert dup[0] == [] and dup[1] == [b[0]]
+    assert sunlit.duplicates([[car("A", 0, 0.9), car("A", 10, 0.5)]]) == [[]]  # one track: kept

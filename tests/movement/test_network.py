@@ -88,7 +88,7 @@ def test_real_catalog_connects_tumangang_bridge_khasan():
     assert r is not None
     assert r.crossed_border and r.countries == ["KP", "RU"]
     assert [lm.kind for lm in r.landmarks] == ["bridge-end", "border", "bridge-end"]
-    assert [leg.track for leg in r.legs][:2] == ["tumangang/yard-3", "tumangang/main"]
+    assert [leg.track for leg in r.legs][:3] == ["tumangang/yard-3", "tumangang/ladder-east", "tumangang/main"]
     assert 4000 < r.distance_m < 6000
     assert net.country_at(("friendship-bridge/main", 100.0)) == "KP"
     assert net.country_at(("friendship-bridge/main", 2000.0)) == "RU"

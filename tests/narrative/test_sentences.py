@@ -40,8 +40,10 @@ def test_identity_sentence_uses_likelihood_only(crossing, setting):
     _, moves = crossing
     chain = _chain(moves)
     text = S.identity_sentence(chain[1], setting)
+    word = words.likelihood(chain[1].confidence)
+    word = {"almost certain": "almost certainly"}.get(word, word)  # the adverb where English wants one
     assert text == (
-        f"The three cars seen at Khasan at 14:29 are {words.likelihood(chain[1].confidence)} "
+        f"The three cars seen at Khasan at 14:29 are {word} "
         "the same set seen at 13:10 on the Russian side of the bridge."
     )
     assert "confidence" not in text

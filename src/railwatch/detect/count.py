@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from shapely.geometry import LineString, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import occupancy, shared, sunlit, trackfile
+from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
+from railwatch.detect.estimate import Estimate
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor
@@ -211,30 +212,44 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
-    # sunny sub-metre imagery: cars from their shadows (tracks from the pixels only, see sunlit.py)
-    found = all(t.geometry_quality == "discovered" for t in tracks)
-    sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m) if found else None
+    # sunny sub-metre imagery with long shadows: cars from their shadows (see sunlit.py)
+    sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m)
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
+    # Neighbours' shadows are reasoned about between known tracks only: discovered centrelines include
+    # wagon edges and doubled lines, which would read as a neighbour beside every wagon.
+    known = [t.geometry_quality != "discovered" for t in tracks]
+    occs = _occupancies(shifted, model, known)
+    ests: list[Estimate | None] = []
+    for t, s, crs, mask, occ in zip(tracks, shifted, frames, owned, occs, strict=True):
+        est = (
+            car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
+        )
+        if est is None:
+            ests.append(None)
+            continue
+        if sunlight is not None:
+            est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
+        else:
+            _drop(est, [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)])
+        for c in est.cars:
+            fp = s.footprint(c.start_m, c.end_m)
+            c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)
+        ests.append(est)
+    if sunlight is not None:
+        # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint
+        for est, dup in zip(ests, sunlit.duplicates([e.cars if e else [] for e in ests]), strict=True):
+            if est is not None:
+                _drop(est, dup)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
-    for t, s, crs, length, mask in zip(tracks, shifted, frames, lengths, owned, strict=True):
-        if s is None:
+    for t, s, est, length in zip(tracks, shifted, ests, lengths, strict=True):
+        if s is None or est is None:
             counts.append(
                 TrackCount(
                     id=t.id, length_m=length, coverage=0.0, cars=0, cars_low=0, cars_high=0, by_type={}
                 )
             )
             continue
-        est = car_mod.estimate(s, img.gsd_m, model=model, track=t.id)
-        if sunlight is not None:
-            est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
-        dropped = [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)]
-        if dropped:
-            est.cars = [c for c in est.cars if c not in dropped]
-            est.low, est.high = max(0, est.low - len(dropped)), max(0, est.high - len(dropped))
-        for c in est.cars:
-            fp = s.footprint(c.start_m, c.end_m)
-            c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)
         locos = sum(1 for c in est.cars if c.is_locomotive)
         by_type = {k: 0 for k in CAR_TYPES if k != "locomotive"}
         for c in est.cars:
@@ -267,6 +282,34 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         georeferenced=img.georeferenced,
         warnings=notes,
     )
+
+
+def _occupancies(
+    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None, known: list[bool]
+) -> list[occupancy.Occupancy | None]:
+    """Occupancy of every track, less the rows that are a known neighbouring track's car shadow."""
+    occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
+    out: list[occupancy.Occupancy | None] = []
+    for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
+        if s is None or occ is None or not known[k]:
+            out.append(occ)
+            continue
+        beside = [
+            (o, oc)
+            for j, (o, oc) in enumerate(zip(strips, occs, strict=True))
+            if j != k and known[j] and o is not None and oc is not None
+        ]
+        shadow = castshadow.explained_rows(s, occ, beside)
+        out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
+    return out
+
+
+def _drop(est: Estimate, cars: list[Car]) -> None:
+    """Remove `cars` from a track's estimate, shrinking its interval with them."""
+    if cars:
+        ids = {id(c) for c in cars}
+        est.cars = [c for c in est.cars if id(c) not in ids]
+        est.low, est.high = max(0, est.low - len(cars)), max(0, est.high - len(cars))
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:

@@ -42,6 +42,10 @@ GAP_DIP = 0.03
 """A row this much darker (0-1 grey) than both the cab and the hood beside it is a coupler gap."""
 HOOD_SPREAD = 0.6
 """Largest RGB spread along the hood, as a share of the cab contrast (the hood is one surface)."""
+HOOD_SPREAD_MAX = 0.15
+"""Largest RGB spread (0-1) along the hood whatever the cab contrast: one grey surface with fans and
+grilles stays well below it, while boxes of two paints side by side (a container flat, whose light end
+box would pass for a strongly contrasting cab) exceed it."""
 
 
 def row_colours(strip: Strip) -> np.ndarray:
@@ -108,6 +112,7 @@ def find(
         cab_spread = np.sqrt(np.clip(np.maximum(flat1, flat2), 0, None).sum(axis=1))
         lift = np.minimum(cab1.mean(axis=1), cab2.mean(axis=1)) - hood.mean(axis=1)
         ok = (contrast >= CAB_CONTRAST) & (match <= CAB_MATCH * contrast) & (spread <= HOOD_SPREAD * contrast)
+        ok &= spread <= HOOD_SPREAD_MAX
         ok &= (lift >= CAB_LIFT) & (cab_spread <= CAB_SPREAD * contrast)
         # each cab is a short block: the hood starts right behind it, and what lies past the
         # windscreen (gap, next car) is not cab-coloured either
@@ -160,6 +165,21 @@ def carve(
     out += [(s, e, 0.0, True) for s, e, _ in locos]
     out.sort()
     return [(a, b, amb) for a, b, amb, _ in out], {k for k, p in enumerate(out) if p[3]}
+
+
+def _gap_at_cab(span: tuple[int, int, float], pieces: list[tuple[int, int, float]], step: float) -> bool:
+    """True when a coupler gap between two consecutive pieces runs through either cab roof of the span
+    (CAB_CORE_M): a cab is a body, so a 'cab' read on a gap is the track between two cars, lighter than
+    them, and the 'hood' between is a car. Gaps elsewhere are allowed: a grey hood may read as track,
+    right behind a cab too."""
+    s, e, _ = span
+    z0, z1 = (int(round(x / step)) for x in CAB_CORE_M)
+    ordered = sorted(pieces)
+    for (_, ga, _), (gb, _, _) in zip(ordered, ordered[1:], strict=False):
+        for lo, hi in ((s + z0, s + z1), (e - z1, e - z0)):
+            if ga < hi and gb > lo:
+                return True
+    return False
 
 
 def _contains_car(span: tuple[int, int, float], pieces: list[tuple[int, int, float]], step: float) -> bool:
@@ -221,9 +241,10 @@ def split_off(
     for g in groups:
         if (g[-1][1] - g[0][0]) * step < LENGTH_M[0] - 1.0:
             continue
-        found = find(
-            strip, max(0, g[0][0] - pad), min(n, g[-1][1] + pad), lambda sp, g=g: _contains_car(sp, g, step)
-        )
+        def reject(sp: tuple[int, int, float], g: list[tuple[int, int, float]] = g) -> bool:
+            return _contains_car(sp, g, step) or _gap_at_cab(sp, g, step)
+
+        found = find(strip, max(0, g[0][0] - pad), min(n, g[-1][1] + pad), reject)
         locos += _at_ends(found, g, step)
     if not locos:
         return ordered, set()

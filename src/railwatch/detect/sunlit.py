@@ -4,7 +4,10 @@ In full sun every wagon casts a dark band beside its long side; coupler gaps bre
 empty track casts none. Where the imagery shows that pattern consistently (one shadow side for the
 whole image, found from the pixels), the shadow band beside each track is stronger evidence of cars
 than the track's departure from the empty-track colour, which mistakes a neighbour's shadow, or a
-patch of odd ballast, for a car. Works on the re-centred 0-1 strips of `count()`.
+patch of odd ballast, for a car. The pattern must show long shadows (the wagon side hides the rails
+and the shadow fills the probed band): short noon shadows or dark cars do not switch it on. Runs of
+shadow are split at coupler gaps; long stretches of hidden rails with a body count where a wagon's
+shadow falls on its neighbour. Works on the re-centred 0-1 strips of `count()`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import math
 
 import numpy as np
 from scipy import ndimage
+from shapely import STRtree
 
 from railwatch.detect import types
 from railwatch.detect.estimate import Estimate
@@ -20,7 +24,7 @@ from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
-__all__ = ["MAX_GSD_M", "Sun", "sun", "estimate"]
+__all__ = ["MAX_GSD_M", "Sun", "sun", "estimate", "duplicates"]
 
 MAX_GSD_M = 0.6
 """Coarser than this the shadow band and the coupler gaps in it are not resolved."""
@@ -36,9 +40,13 @@ RAIL_HALF_M = 0.75
 """Half the rail-head centre spacing of standard gauge."""
 PROBE_M = 2.5
 """Rails are probed this far either side of a shadow pixel: the wagon side hides them."""
-SUNNY_RATIO = 0.6
+SUNNY_RATIO = 0.56
 """Sunny when the wagon side of the shadows shows at most this fraction of the other side's rails
-(real Muttenz, long shadows: 0.49; simulated yards near noon, short shadows: 0.66-0.99)."""
+(real Muttenz, long shadows: 0.49; simulated yards, tuning seeds: 0.39-0.99)..."""
+MIN_BAND_FILL = 0.8
+"""...and the cast shadows reach across the probed band: where the first half metre beyond a wagon
+side is shadow, at least this share of the band is (Muttenz: 0.93; simulated yards whose rail ratio
+passes, with shorter shadows or dark cars rather than shadows: 0.0-0.65)."""
 MIN_SHADE_PX = 200
 """Fewer shadow pixels than this over all strips decide nothing."""
 MIN_DARK_FRACTION = 0.3
@@ -53,16 +61,45 @@ MIN_RUN_M = 4.0
 """Shorter shadow runs are masts, signals and posts."""
 MIN_CUT_M = 1.5
 """A run at the end of the seen strip may be a wagon cut by the image edge: accepted from this long."""
+SAME_CAR = 0.5
+"""Two cars from different lines whose footprints share this much of the smaller one are one wagon
+(discovery finds a wagon's rails and its shadow edge as two lines)."""
 INTERVAL_FRACTION = 0.15
 """Relative count uncertainty of the shadow path (splits of long runs, shadows hidden by neighbours)."""
 
 
-class Sun:
-    """Which way cast shadows fall (a unit vector in the strips' metric frame) and how dark they are."""
+SPLIT_ABOVE_M = 18.0
+"""Shadow runs longer than this may hold two wagons and are searched for a coupler gap."""
+MAX_SINGLE_M = 27.0
+"""Longest single wagon (articulated tank 24 m) with margin: a merged run stays within it."""
+END_M = 4.0
+"""A coupler gap lies at least this far from either end of a run (the shortest wagon's shadow)."""
+FRAGMENT_M = 8.5
+"""A shadow run shorter than this is part of a wagon (the shortest are 9.7 m over buffers)..."""
+MERGE_GAP_M = 2.0
+"""...and is joined to a neighbouring run at most this far away (a break in a wagon's shadow)."""
+GAP_DIP = 0.35
+"""A coupler gap: the shadow fraction dips by this share below the run's median."""
+USE_RAILS = True
+"""Also take long stretches of hidden rails with no shadow as wagons (their shadow falls on a
+neighbouring wagon, or the wagon is low)."""
+RAIL_GONE = 0.2
+"""Rails are hidden where their ridge is below this fraction of the image's typical track."""
+BODY_MIN_M = 8.0
+"""A wagon without its own shadow must hide the rails over at least this length."""
+BODY_OCCUPIED = 0.5
+"""...and the occupancy model must see something other than empty track on this share of it
+(paving, grass and lines off the rails hide rails too, but look like empty ground)."""
 
-    def __init__(self, direction: np.ndarray, dark: float) -> None:
+
+class Sun:
+    """Which way cast shadows fall (a unit vector in the strips' metric frame), how dark they are, and
+    the typical rail-pair strength on the track centres (0 when unknown)."""
+
+    def __init__(self, direction: np.ndarray, dark: float, rails: float = 0.0) -> None:
         self.direction = direction
         self.dark = dark
+        self.rails = rails
 
 
 def _gray(strip: Strip) -> np.ndarray:
@@ -133,9 +170,81 @@ def sun(strips: list[Strip], gsd_m: float) -> Sun | None:
         toward = _normals(s) @ u > 0  # rows whose + side is the shadow side
         shadow_side += float(np.where(toward, plus, minus).sum())
         wagon_side += float(np.where(toward, minus, plus).sum())
-    if wagon_side > SUNNY_RATIO * shadow_side:
+    if wagon_side > SUNNY_RATIO * shadow_side or _band_fill(strips, u, dark) < MIN_BAND_FILL:
         return None
-    return Sun(u, dark)
+    centre = np.concatenate([_centre_rails(s)[s.valid.any(axis=1)] for s in strips])
+    return Sun(u, dark, float(np.median(centre)) if centre.size else 0.0)
+
+
+def _band_fill(strips: list[Strip], u: np.ndarray, dark: float) -> float:
+    """How far cast shadows reach: over rows whose first half metre beyond a wagon side is shadow,
+    the mean shadow share of the whole probed band (long shadows fill it, short ones do not)."""
+    lo, hi = CAR_HALF_M + BAND_M[0], CAR_HALF_M + BAND_M[1]
+    filled, n = 0.0, 0
+    for s in strips:
+        side = np.where(_normals(s) @ u > 0, 1.0, -1.0)
+        shade = _shade(s, dark)
+        for sign in (1.0, -1.0):
+            rows = side == sign
+            a = sign * s.across_m
+            inner = (a >= CAR_HALF_M) & (a < lo)
+            band = (a >= lo) & (a <= hi)
+            if not inner.any() or not band.any() or not rows.any():
+                continue
+            start = shade[rows][:, inner].mean(axis=1) > 0.5
+            filled += float(shade[rows][start][:, band].mean(axis=1).sum())
+            n += int(start.sum())
+    return filled / n if n else 0.0
+
+
+def _centre_rails(strip: Strip) -> np.ndarray:
+    """Per row, the rail-pair strength on the track centre, smoothed over 3 m (sleepers, noise)."""
+    mid = int(np.argmin(np.abs(strip.across_m)))
+    lo, hi = max(mid - 1, 0), mid + 2
+    r = _rail_pairs(strip)[:, lo:hi].max(axis=1)
+    return ndimage.uniform_filter1d(r, max(int(round(3.0 / strip.step_m)), 1))
+
+
+def _merge_fragments(pieces: list[tuple[int, int]], step: float) -> list[tuple[int, int]]:
+    """Join each run too short for a wagon to its nearest neighbour across a short break, as long as
+    the two still fit one wagon: a dip in one wagon's shadow, not a coupler gap."""
+    out = list(pieces)
+    changed = True
+    while changed:
+        changed = False
+        for k, (a, b) in enumerate(out):
+            if (b - a) * step >= FRAGMENT_M:
+                continue
+            options = []
+            if k > 0 and (a - out[k - 1][1]) * step <= MERGE_GAP_M:
+                options.append((a - out[k - 1][1], k - 1))
+            if k + 1 < len(out) and (out[k + 1][0] - b) * step <= MERGE_GAP_M:
+                options.append((out[k + 1][0] - b, k + 1))
+            for _, j in sorted(options):
+                lo, hi = min(a, out[j][0]), max(b, out[j][1])
+                if (hi - lo) * step <= MAX_SINGLE_M:
+                    out[min(k, j)] = (lo, hi)
+                    del out[max(k, j)]
+                    changed = True
+                    break
+            if changed:
+                break
+    return out
+
+
+def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, int]]:
+    """Split a shadow run at coupler gaps (dips of the shadow fraction) into single wagons; a run with
+    no clear gap is divided evenly by the typical wagon length."""
+    length = (i1 - i0) * step
+    end = int(round(END_M / step))
+    if length > SPLIT_ABOVE_M and i1 - i0 > 2 * end + 1:
+        seg = frac[i0:i1]
+        k = int(np.argmin(seg[end:-end])) + end
+        if float(seg[k]) < (1.0 - GAP_DIP) * float(np.median(seg)):
+            return _split(frac, i0, i0 + k, step) + _split(frac, i0 + k + 1, i1, step)
+    n = max(1, int(round((length - SPILL_M) / WAGON_LENGTH_M)))
+    edges = np.linspace(i0, i1, n + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: str = "") -> Estimate:
@@ -151,15 +260,25 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
     frac = np.where(side > 0, shade[:, cols_pos].mean(axis=1), shade[:, cols_neg].mean(axis=1))
     frac = ndimage.uniform_filter1d(frac.astype(float), max(int(round(SMOOTH_M / step)), 1))
     seen = strip.valid.any(axis=1)
+    occupied = frac > MIN_DARK_FRACTION
+    if USE_RAILS and sunlight.rails > 0:
+        body_cols = np.abs(strip.across_m) <= CAR_HALF_M
+        in_shade = shade[:, body_cols].mean(axis=1) > MIN_DARK_FRACTION  # a neighbour's shadow, not a body
+        hidden = seen & (_centre_rails(strip) < RAIL_GONE * sunlight.rails) & ~occupied & ~in_shade
+        body = base.occupancy.occupied if base.occupancy is not None else np.zeros_like(hidden)
+        for i0, i1 in runs(hidden):
+            if (i1 - i0) * step >= BODY_MIN_M and body[i0:i1].mean() >= BODY_OCCUPIED:
+                occupied[i0:i1] = True
     cars: list[Car] = []
-    for i0, i1 in runs(frac > MIN_DARK_FRACTION):
-        length = (i1 - i0) * step
+    kept = []
+    for i0, i1 in runs(occupied):
         cut = i0 == 0 or i1 >= len(seen) or not seen[i0 - 1] or not seen[min(i1, len(seen) - 1)]
-        if length < (MIN_CUT_M if cut else MIN_RUN_M):
-            continue
-        n = max(1, int(round((length - SPILL_M) / WAGON_LENGTH_M)))
-        edges = np.linspace(i0, i1, n + 1).round().astype(int)
-        for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if (i1 - i0) * step >= (MIN_CUT_M if cut else MIN_RUN_M):
+            kept.append((i0, i1))
+    merged = _merge_fragments(kept, step)
+    for i0, i1 in merged:
+        pieces = [(i0, i1)] if (i0, i1) not in kept else _split(frac, i0, i1, step)
+        for a, b in pieces:
             f = types.features(strip, int(a), int(b))
             kind, conf = types.classify(f, fine=True)
             cars.append(
@@ -175,3 +294,32 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
     n = len(cars)
     margin = int(math.ceil(INTERVAL_FRACTION * n))
     return Estimate(cars, max(0, n - margin), n + margin, base.occupancy)
+
+
+def duplicates(per_track: list[list[Car]]) -> list[list[Car]]:
+    """Per track, its cars whose footprint mostly overlaps a more confident car of another track.
+
+    Discovered lines overlap where a wagon's rails and its shadow edge are both found, and where
+    yard lines cross; each wagon should be counted once, by its most confident find.
+    """
+    items = [
+        (c.confidence, k, c) for k, cars in enumerate(per_track) for c in cars if c.footprint is not None
+    ]
+    items.sort(key=lambda it: -it[0])
+    polys = [c.footprint for _, _, c in items]
+    tree = STRtree(polys)
+    kept = np.zeros(len(items), bool)
+    out: list[list[Car]] = [[] for _ in per_track]
+    for i, (_, k, car) in enumerate(items):
+        fp = polys[i]
+        same = any(
+            kept[j]
+            and items[j][1] != k
+            and fp.intersection(polys[j]).area > SAME_CAR * min(fp.area, polys[j].area)
+            for j in tree.query(fp)
+        )
+        if same:
+            out[k].append(car)
+        else:
+            kept[i] = True
+    return out

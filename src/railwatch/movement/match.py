@@ -13,12 +13,23 @@ from scipy.optimize import linear_sum_assignment
 
 from railwatch.errors import InputError
 from railwatch.movement.network import Network, Position, Route, landmark_key
-from railwatch.movement.signature import DEFAULT, Comparison, Signature, Weights, compare, signature
+from railwatch.movement.signature import (
+    DEFAULT,
+    Comparison,
+    Signature,
+    Weights,
+    best_log_lr,
+    compare,
+    posterior,
+    signature,
+    with_chance,
+)
 from railwatch.records import Consist, Movement
 
 WINDOW_H = 48.0
 MAX_SPEED_KMH = 60.0
 MIN_SIMILARITY = 0.6
+"""Least posterior probability of one consist (signature.compare) for a pairing to be reported."""
 MIN_CONFIDENCE = 0.5
 """Pairings below this are not reported: a coin flip is not a movement."""
 MIN_RAILCARS = 2
@@ -72,8 +83,7 @@ def candidate(
     sb = cache.get(id(later)) or cache.setdefault(id(later), signature(later))
     if min(sa.count, sb.count) < min_railcars:
         return None
-    most = max(sa.count, sb.count)
-    if most and 1.0 - weights.indel * abs(sa.count - sb.count) / most < min_similarity:
+    if posterior(best_log_lr(sa.count, sb.count, weights), weights) < min_similarity:
         return None
     if earlier.track not in network.tracks or later.track not in network.tracks:
         return None
@@ -105,7 +115,7 @@ def match(
     times = sorted({c.acquired for c in items})
     heads: list[Consist] = []
     movements: list[Movement] = []
-    signatures: dict[int, Signature] = {}
+    signatures = signatures_with_chance(items, weights)
     for t in times:
         new = [c for c in items if c.acquired == t]
         live = [h for h in heads if 0 < _hours(h.acquired, t) <= window_h]
@@ -119,6 +129,18 @@ def match(
         heads = [h for h in heads if id(h) not in matched_heads and _hours(h.acquired, t) <= window_h]
         heads.extend(new)
     return movements
+
+
+def signatures_with_chance(consists: list[Consist], weights: Weights = DEFAULT) -> dict[int, Signature]:
+    """Signatures of `consists` (by object id), each car carrying its chance likeness to the railcars of
+    every other sighting of the period (see `signature.with_chance`), so that matching scores likeness
+    beyond chance."""
+    plain = {id(c): signature(c) for c in consists}
+    out: dict[int, Signature] = {}
+    for k, sig in plain.items():
+        pool = tuple(mark for other, s in plain.items() if other != k for mark in s.cars)
+        out[k] = with_chance(sig, pool, weights)
+    return out
 
 
 def _assign(
@@ -135,10 +157,15 @@ def _assign(
         return []
     cands: dict[tuple[int, int], Candidate] = {}
     score = np.zeros((len(earlier), len(later)))
+    rival = np.zeros_like(score)
     for i, a in enumerate(earlier):
         for j, b in enumerate(later):
-            c = candidate(a, b, network, max_speed_kmh, weights, min_similarity, signatures, min_railcars)
-            if c is not None:
+            # every pairing the rails allow is a rival, even one too unlike to be reported itself
+            c = candidate(a, b, network, max_speed_kmh, weights, 0.0, signatures, min_railcars)
+            if c is None:
+                continue
+            rival[i, j] = c.score
+            if c.comparison.similarity >= min_similarity:
                 cands[i, j] = c
                 score[i, j] = c.score
     if not cands:
@@ -149,7 +176,7 @@ def _assign(
         if (i, j) not in cands:
             continue
         best = score[i, j]
-        rivals = np.concatenate([np.delete(score[i, :], j), np.delete(score[:, j], i)])
+        rivals = np.concatenate([np.delete(rival[i, :], j), np.delete(rival[:, j], i)])
         second = float(rivals.max()) if rivals.size else 0.0
         out.append((int(i), int(j), cands[i, j], confidence(best, second)))
     return out

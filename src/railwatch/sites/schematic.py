@@ -36,6 +36,14 @@ MANPO_BORDER: LonLat = (126.273205, 41.154877)
 FRIENDSHIP_LENGTH_M = 640.0
 """Between the 623 m of Wikipedia and the ~800 m of 38 North."""
 
+YARD_SIDINGS = 8
+YARD_SPACING_M = 5.0
+"""Tumangang yard: 8 sidings 5 m apart (track centres) beside the main line."""
+YARD_WEST_S, YARD_EAST_S = -370.0, 570.0
+"""Where the yard ladders leave the main line, metres along it from Tumangang station."""
+LADDER_RATIO = 4.0
+"""Metres along per metre across on a yard ladder (a steep 1:4 schematic ladder)."""
+
 
 def move(origin: LonLat, bearing_deg: float, dist_m: float) -> LonLat:
     """The point `dist_m` from `origin` along a geodesic at `bearing_deg` (clockwise from north)."""
@@ -164,25 +172,40 @@ def tumen_line() -> list[Site]:
     axis_t = bearing(TUMANGANG_STATION, approach_kp)
     join_kp_s = dist(TUMANGANG_STATION, approach_kp) - 350.0
     join_kp = along(TUMANGANG_STATION, axis_t, join_kp_s)
+    # A ladder at each end leaves the main line at 1:4 and each siding leaves the ladder at its own
+    # turnout, so no two tracks run within a car width of each other for more than a few metres.
+    west_s, east_s = YARD_WEST_S, YARD_EAST_S
     yard: list[Track] = []
-    turnouts: list[float] = []
-    lengths = (900.0, 880.0, 850.0, 800.0, 760.0, 720.0, 660.0, 600.0)
-    for i, length in enumerate(lengths, start=1):
-        s0 = -length / 2.0 + 100.0
-        t, cuts = _parallel(
-            "tumangang", f"yard-{i}", TUMANGANG_STATION, axis_t, s0, s0 + length, 5.0 * i, 1435, "KP", "yard"
+    for i in range(1, YARD_SIDINGS + 1):
+        left = YARD_SPACING_M * i
+        a, b = west_s + LADDER_RATIO * left, east_s - LADDER_RATIO * left
+        pts = [along(TUMANGANG_STATION, axis_t, a, left), along(TUMANGANG_STATION, axis_t, b, left)]
+        yard.append(_track("tumangang", f"yard-{i}", pts, 1435, "KP", "yard"))
+    far = YARD_SPACING_M * YARD_SIDINGS
+    ladders = [
+        _track(
+            "tumangang",
+            name,
+            [along(TUMANGANG_STATION, axis_t, s0), along(TUMANGANG_STATION, axis_t, s1, far)],
+            1435,
+            "KP",
+            "ladder",
         )
-        yard.append(t)
-        turnouts += cuts
+        for name, s0, s1 in (
+            ("ladder-west", west_s, west_s + LADDER_RATIO * far),
+            ("ladder-east", east_s, east_s - LADDER_RATIO * far),
+        )
+    ]
+    turnouts = [west_s, east_s]
     main_s = sorted({-900.0, *turnouts, join_kp_s})
     t_main = _track("tumangang", "main", [along(TUMANGANG_STATION, axis_t, s) for s in main_s], 0, "KP")
     tumangang = _site(
         "tumangang",
         "Tumangang station and yard",
-        [t_main, *yard],
+        [t_main, *ladders, *yard],
         [_mark("tumangang", "station", "Tumangang station", "station", TUMANGANG_STATION, "KP", t_main)],
         "Rail facility and yard at Tumangang, the last North Korean station before the Friendship Bridge. "
-        "Schematic layout: dual-gauge main line and 8 yard sidings (600-900 m).",
+        "Schematic layout: dual-gauge main line, a ladder at each end and 8 yard sidings (620-900 m).",
     )
 
     # Khasan: through track 1 from the bridge approach through the station; tracks 2-6 alongside.

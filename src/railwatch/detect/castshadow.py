@@ -1,0 +1,127 @@
+"""Car shadows cast onto the neighbouring track: cross-track reasoning between parallel tracks.
+
+In a yard the tracks lie about 5 m apart. Under a low sun a 4 m high car throws a shadow 4-9 m long;
+across the tracks it reaches the car band of the next track, and with light passing through the
+coupler gaps it looks like a string of cars there. Such rows are explained without a car: the track's
+own empty bed, darkened on the side that faces a neighbour with an occupied row beside it. Rows that
+fit that model are not occupied. A lit car on the track does not fit it (its roof hides the rails and
+is not a darkened copy of the bed), so real cars beside other cars are kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+from railwatch.detect.occupancy import Occupancy, centre_columns, features
+from railwatch.imagery.corridor import Strip
+
+MIN_COLUMNS = 5
+"""Fewest pixels across the car band that tell a bed darkened on one side from a car (<= 0.6 m GSD);
+coarser imagery is left as it was."""
+NEIGHBOUR_M = (3.5, 8.5)
+"""Centre distance of a neighbouring track whose car shadows can reach this track's car band: closer
+tracks share cars (`detect.shared`), farther ones are beyond any shadow of a 4 m car above 25 deg sun."""
+PARALLEL_COS = 0.95
+"""Tracks whose directions differ by less than ~18 deg are neighbours (a diverging track is not)."""
+SHADOW_REACH_M = 8.0
+"""Along-track slack between a neighbour's occupied rows and the shadow they cast (oblique sun)."""
+DARK_MAX = 0.85
+"""The shadowed part of the band keeps at most this share of the lit bed's brightness (per band)."""
+DARK_MIN = 0.1
+"""Shadowed ground keeps at least this share of the lit bed's brightness (skylight)."""
+EDGE_BLUR_M = (0.5, 1.0, 2.0)
+"""Widths of the shadow's edge across the band tried (penumbra plus the image's blur)."""
+FAR_LIT = 0.95
+"""The band's far edge (away from the neighbour) must be fully lit bed: a car covers the whole band."""
+EXPLAINED_SHARE = 0.5
+"""The shadow model must also take away at least half the row's departure from the lit bed: a row
+barely above the floor (a coupler gap, a bed-coloured flat car) is not a shadow for a small gain."""
+FIT_SLACK = 1.25
+"""A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
+
+
+def neighbours(strip: Strip, other: Strip) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `strip`: the nearest row of `other` (-1 when not a parallel neighbour 3.5-8.5 m away)
+    and the neighbour's signed across offset (positive: to the left of `strip`)."""
+    n = strip.n_along
+    idx = np.full(n, -1, dtype=np.int64)
+    off = np.zeros(n)
+    if other.n_along == 0 or n == 0 or (strip.crs != other.crs):
+        return idx, off
+    tree = cKDTree(np.column_stack([other.x0, other.y0]))
+    dist, j = tree.query(np.column_stack([strip.x0, strip.y0]))
+    j = np.asarray(j, dtype=np.int64)
+    dx, dy = other.x0[j] - strip.x0, other.y0[j] - strip.y0
+    side = -dx * strip.ty + dy * strip.tx
+    cos = np.abs(strip.tx * other.tx[j] + strip.ty * other.ty[j])
+    ok = (dist >= NEIGHBOUR_M[0]) & (dist <= NEIGHBOUR_M[1]) & (cos >= PARALLEL_COS)
+    idx[ok] = j[ok]
+    off[ok] = side[ok]
+    return idx, off
+
+
+def empty_template(strip: Strip, occ: Occupancy) -> np.ndarray | None:
+    """The track's lit empty bed over the car band (a feature vector): median of its seen, unoccupied rows."""
+    f, _ = features(strip)
+    rows = occ.seen & ~occ.occupied
+    if rows.sum() * strip.step_m < 15.0:
+        return None
+    return np.median(f[rows], axis=0)
+
+
+def darkened_bed_misfit(strip: Strip, template: np.ndarray, side: int) -> np.ndarray:
+    """Per row, RMS misfit of the best model 'empty bed, darkened beyond a soft across edge on `side`'
+    (+1: the left, -1: the right) over the car-band features; one darkening factor for all bands. The
+    band's far edge stays lit: a band dark all across is left to occupancy's shadow rule."""
+    f, _ = features(strip)
+    cols = centre_columns(strip)
+    nb = strip.pixels.shape[0]
+    a = strip.across_m[cols] * side
+    fr = f.reshape(strip.n_along, nb, cols.size)
+    t = template.reshape(nb, cols.size)
+    best = np.full(strip.n_along, np.inf)
+    lo, hi = float(a.min()), float(a.max())
+    for w in EDGE_BLUR_M:
+        for e in np.arange(lo + 0.25, hi + w / 2 + 1e-9, 0.25):
+            lit = np.clip(0.5 - (a - e) / w, 0.0, 1.0)
+            if lit[np.argmin(a)] < FAR_LIT:
+                continue
+            base = t * lit[None, :]
+            dark = t * (1.0 - lit)[None, :]
+            den = float((dark**2).sum()) + 1e-9
+            alpha = np.clip(((fr - base[None]) * dark[None]).sum(axis=(1, 2)) / den, DARK_MIN, DARK_MAX)
+            model = base[None] + alpha[:, None, None] * dark[None]
+            best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
+    return best
+
+
+def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occupancy]]) -> np.ndarray:
+    """Occupied rows of a track that are a neighbour's car shadow: a parallel neighbour 3.5-8.5 m away
+    is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them."""
+    out = np.zeros(strip.n_along, bool)
+    if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
+        return out
+    template = empty_template(strip, occ)
+    if template is None:
+        return out
+    reach = max(1, int(round(SHADOW_REACH_M / strip.step_m)))
+    win = 3 if strip.step_m <= 0.35 else 1
+    for other, other_occ in beside:
+        idx, off = neighbours(strip, other)
+        near = idx >= 0
+        if not near.any():
+            continue
+        busy = ndimage.binary_dilation(other_occ.occupied, iterations=reach)
+        for side in (1, -1):
+            cand = near & (np.sign(off) == side) & occ.occupied
+            cand[cand] = busy[idx[cand]]
+            if not cand.any():
+                continue
+            mis = darkened_bed_misfit(strip, template, side)
+            if win > 1:
+                mis = ndimage.median_filter(mis, size=win, mode="nearest")
+            fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
+            out |= cand & fits
+    return out

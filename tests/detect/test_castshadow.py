@@ -1,0 +1,92 @@
+"""A car's shadow on the neighbouring track is explained by the car itself, not counted as a car."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import castshadow
+from railwatch.detect.occupancy import Occupancy
+from railwatch.imagery.corridor import Strip
+
+STEP = 0.5
+N = 400
+ACROSS = np.arange(-12, 13) * STEP
+SHADOW = slice(100, 200)
+CAR = slice(250, 330)
+
+
+def _strip(offset_m: float, rng: np.random.Generator) -> Strip:
+    """A straight east-running strip whose centreline lies `offset_m` north (left) of y = 0."""
+    grey = np.full((N, ACROSS.size), 0.5) + rng.normal(0, 0.004, (N, ACROSS.size))
+    grey[:, np.abs(np.abs(ACROSS) - 0.76) < 0.3] = 0.3  # the rail pair, blurred
+    pixels = np.stack([grey * 1.05, grey, grey * 0.9]).astype(np.float32)
+    return Strip(
+        pixels=pixels,
+        valid=np.ones((N, ACROSS.size), bool),
+        step_m=STEP,
+        across_m=ACROSS.copy(),
+        x0=np.arange(N) * STEP,
+        y0=np.full(N, offset_m),
+        tx=np.ones(N),
+        ty=np.zeros(N),
+    )
+
+
+def _occ(occupied: np.ndarray) -> Occupancy:
+    z = np.zeros(N, bool)
+    return Occupancy(
+        departure=occupied * 0.1, occupied=occupied, seen=~z, cloud=z, shadow=z, threshold=0.02
+    )
+
+
+def _scene(neighbour_offset_m: float) -> tuple[Strip, Occupancy, Strip, Occupancy]:
+    rng = np.random.default_rng(0)
+    b = _strip(0.0, rng)
+    # The neighbour's car shadow covers the left part of the band, with a soft edge near the centre.
+    lit = np.clip(0.5 - (ACROSS - 0.0) / 1.0, 0.0, 1.0)
+    b.pixels[:, SHADOW, :] *= (lit + (1 - lit) * 0.4)[None, None, :].astype(np.float32)
+    # A lit car on the track itself.
+    body = np.abs(ACROSS) <= 1.5
+    for k, v in enumerate((0.6, 0.3, 0.2)):
+        b.pixels[k, CAR, :][:, body] = v
+    occupied = np.zeros(N, bool)
+    occupied[SHADOW] = occupied[CAR] = True
+    a = _strip(neighbour_offset_m, rng)
+    a_occ = np.zeros(N, bool)
+    a_occ[95:335] = True
+    return b, _occ(occupied), a, _occ(a_occ)
+
+
+def test_neighbours_are_parallel_tracks_three_and_a_half_to_eight_and_a_half_metres_away():
+    rng = np.random.default_rng(1)
+    b = _strip(0.0, rng)
+    idx, off = castshadow.neighbours(b, _strip(5.0, rng))
+    assert (idx >= 0).all() and np.allclose(off, 5.0)
+    idx, off = castshadow.neighbours(b, _strip(-5.0, rng))
+    assert (idx >= 0).all() and np.allclose(off, -5.0)
+    assert (castshadow.neighbours(b, _strip(12.0, rng))[0] < 0).all(), "too far for a car shadow"
+    assert (castshadow.neighbours(b, _strip(1.5, rng))[0] < 0).all(), "that close, `shared` decides"
+
+
+def test_shadow_from_the_occupied_neighbour_is_explained_and_a_lit_car_is_not():
+    b, b_occ, a, a_occ = _scene(5.0)
+    ex = castshadow.explained_rows(b, b_occ, [(a, a_occ)])
+    assert ex[SHADOW].mean() > 0.95
+    assert not ex[CAR].any(), "a lit car beside another car stays a car"
+    assert not ex[~b_occ.occupied].any()
+
+
+def test_no_explanation_without_a_car_on_the_shadow_side():
+    b, b_occ, a, a_occ = _scene(-5.0)  # the neighbour lies on the lit side
+    assert not castshadow.explained_rows(b, b_occ, [(a, a_occ)]).any()
+    b, b_occ, a, _ = _scene(5.0)
+    assert not castshadow.explained_rows(b, b_occ, [(a, _occ(np.zeros(N, bool)))]).any()
+
+
+def test_coarse_imagery_is_left_alone():
+    b, b_occ, a, a_occ = _scene(5.0)
+    coarse = Strip(
+        pixels=b.pixels[:, :, ::3], valid=b.valid[:, ::3], step_m=1.5, across_m=b.across_m[::3],
+        x0=b.x0, y0=b.y0, tx=b.tx, ty=b.ty,
+    )
+    assert not castshadow.explained_rows(coarse, b_occ, [(a, a_occ)]).any()
