@@ -28,7 +28,7 @@ Z90 = 1.8
 """Two-sided z for the count interval (a bit above 1.645 to hold truth >= 90 % of the time)."""
 COUPLER_M = 1.1
 """Mean coupler gap between two cars of a consist (0.8-1.5 m)."""
-READ_CV = {1.0: 0.04, 3.0: 0.08}
+READ_CV = {1.0: 0.04, 3.0: 0.12}
 """Relative error of reading the occupied length from the pixels (by GSD in metres): shadows, stains
 and ballast changes read as cars, low-contrast cars missed."""
 CONSIST_M = 100.0
