@@ -98,8 +98,8 @@ def test_per_gsd_constants_interpolate_between_gsds():
     assert coarse.by_gsd(table, math.sqrt(3.0)) == pytest.approx(0.025)
 
 
-@pytest.mark.parametrize("gsd", [1.0, 3.0])
-def test_count_of_a_consist_and_an_honest_interval(gsd):
+@pytest.mark.parametrize("gsd,widest", [(1.0, 0.5), (3.0, 0.7)])
+def test_count_of_a_consist_and_an_honest_interval(gsd, widest):
     # 12 cars of the typical length with coupler gaps: one 196 m run.
     n_true = 12
     length = n_true * types.TYPICAL_M + (n_true - 1) * coarse.COUPLER_M
@@ -109,8 +109,8 @@ def test_count_of_a_consist_and_an_honest_interval(gsd):
     est = coarse.estimate(strip, _occ(dep), "t1", gsd, np.array([0.4, 0.4, 0.4]))
     assert abs(len(est.cars) - n_true) <= 1
     assert est.low <= n_true <= est.high
-    # Informative: the mix of car lengths alone spans a few cars, not half the count.
-    assert 2 <= est.high - est.low <= 0.6 * n_true
+    # Informative: the mix of car lengths and the reading error span a few cars, not the whole count.
+    assert 2 <= est.high - est.low <= widest * n_true
     assert all(c.start_m < c.end_m for c in est.cars)
 
 
