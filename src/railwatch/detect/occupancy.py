@@ -28,6 +28,10 @@ BED_RUN_M = 100.0
 change of ballast); cars break them with their shadows, and no string of cars passes for bed this long."""
 BED_WINDOW_M = 25.0
 """Along-track window of the running median of empty bed rows."""
+BED_BLOCK_M = 5.0
+"""Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
+BED_STEADY_RGB = 0.04
+"""Largest colour difference (0-1) between a block and the rest of its stretch on one empty bed."""
 
 
 @dataclass
@@ -243,14 +247,41 @@ def bed_shaped(strip: Strip) -> np.ndarray:
     return (lv > BED_RATIO * c) & (rv > BED_RATIO * c) & alike
 
 
+def uniform_pieces(strip: Strip, i0: int, i1: int) -> list[tuple[int, int]]:
+    """Rows [i0, i1) cut into pieces of one colour along the track, `BED_BLOCK_M` block by block: a
+    piece ends where a block's colour leaves the median of the piece so far by more than
+    `BED_STEADY_RGB` (a deck end, a ballast change, or the next car of a string of different paints)."""
+    cols = centre_columns(strip)
+    grey = strip.pixels[:, i0:i1][:, :, cols].mean(axis=2).T  # rows x bands
+    n = max(1, int(round(BED_BLOCK_M / strip.step_m)))
+    edges = list(range(0, grey.shape[0], n)) + [grey.shape[0]]
+    blocks = np.array([grey[a:b].mean(axis=0) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    out: list[tuple[int, int]] = []
+    first = 0
+    for k in range(1, len(blocks) + 1):
+        if k < len(blocks) and np.abs(blocks[k] - np.median(blocks[first:k], axis=0)).max() <= BED_STEADY_RGB:
+            continue
+        out.append((i0 + edges[first], i0 + edges[k]))
+        first = k
+    return out
+
+
 def bed_runs(strip: Strip, seen: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) rows of long seen stretches shaped like an empty bed (at least `BED_RUN_M`)."""
+    """[start, end) rows of seen stretches shaped like an empty bed and of one colour along the track,
+    at least `BED_RUN_M` long: a deck or a platform keeps its colour, a string of dark cars (bed-shaped
+    where their shadows fall along the track) changes paint from car to car."""
     m = bed_shaped(strip) & seen
     m = np.concatenate([[False], m, [False]])
     d = np.diff(m.astype(np.int8))
     starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
     need = BED_RUN_M / strip.step_m
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= need]
+    return [
+        (p, q)
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        if b - a >= need
+        for p, q in uniform_pieces(strip, a, b)
+        if q - p >= need
+    ]
 
 
 def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray | None:
