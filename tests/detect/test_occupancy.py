@@ -81,3 +81,19 @@ def test_uniform_pieces_cut_at_each_change_of_colour():
     cuts = [a * STEP_M for a, _ in long[1:]]
     assert len(long) == 3
     assert abs(cuts[0] - 60.0) <= 5.0 and abs(cuts[1] - 120.0) <= 5.0
+
+
+def test_thin_cloud_over_the_whole_corridor_is_not_a_car():
+    rng = np.random.default_rng(3)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    haze = slice(int(200 / STEP_M), int(220 / STEP_M))
+    strip.pixels[:, haze] = strip.pixels[:, haze] * 0.9 + 0.1 * 0.94  # a cloud's faint rim, all across
+    _paint(strip, across, 60.0, 74.0, (0.30, 0.18, 0.12))
+    occ = occupancy.measure(strip, None)
+    inside = slice(int(202 / STEP_M), int(218 / STEP_M))  # this test's edge is sharper than a cloud's
+    assert not occ.occupied[inside].any()
+    assert occ.occupied[int(62 / STEP_M) : int(72 / STEP_M)].all()
+    veil, gain = occupancy.corridor_light(strip, ~occ.occupied)
+    assert 0.07 < float(np.median(veil[haze])) < 0.13
+    assert float(np.median(veil[int(62 / STEP_M) : int(72 / STEP_M)])) < 0.01
+    assert np.all(gain[haze] == 1.0)

@@ -28,6 +28,12 @@ BED_RUN_M = 100.0
 change of ballast); cars break them with their shadows, and no string of cars passes for bed this long."""
 BED_WINDOW_M = 25.0
 """Along-track window of the running median of empty bed rows."""
+CLOUD_GREY = 0.92
+"""Brightness (0-1) of cloud that veils the ground: a thin cloud mixes the ground towards it."""
+MAX_HAZE = 0.5
+"""Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
+MIN_GAIN = 0.6
+"""Most darkening by a cloud shadow that is undone (deeper shadow is masked as unseen)."""
 BED_BLOCK_M = 5.0
 """Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
 BED_STEADY_RGB = 0.04
@@ -313,6 +319,34 @@ def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
     return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
 
 
+def corridor_light(strip: Strip, seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, (haze, gain): how far both ballast shoulders are veiled towards cloud white (0-1), or
+    darkened (gain < 1), against the track's empty rows. Thin cloud veils and a cloud shadow darkens
+    the whole corridor at once; a car leaves its shoulders as they are or shades only one. (0, 1)
+    where there is no empty reference."""
+    a = strip.across_m
+    sides = [
+        (a >= BED_SHOULDER_M[0]) & (a <= BED_SHOULDER_M[1]),
+        (a <= -BED_SHOULDER_M[0]) & (a >= -BED_SHOULDER_M[1]),
+    ]
+    none = (np.zeros(strip.n_along), np.ones(strip.n_along))
+    if not all(c.any() for c in sides) or not seed.any():
+        return none
+    grey = strip.pixels.mean(axis=0)
+    win = max(1, int(round(3.0 / strip.step_m)))
+    veil, ratio = [], []
+    for c in sides:
+        g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
+        ref = float(np.median(g[seed]))
+        if not 0.02 < ref < CLOUD_GREY - 0.05:
+            return none
+        veil.append((g - ref) / (CLOUD_GREY - ref))
+        ratio.append(g / ref)
+    haze = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)
+    gain = np.clip(np.maximum(*ratio), MIN_GAIN, 1.0)
+    return haze, gain
+
+
 def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     """Departure of every row from the empty track, and the occupied and seen rows."""
     f, fn = features(strip)
@@ -321,15 +355,19 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     seen = ok & ~cloud & ~shadow
     template = model.profile if model is not None else None
     seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
+    own_rows = seed.sum() * strip.step_m >= 15.0
+    if own_rows:
+        # Light that changes the whole corridor (haze, a cloud's rim or shadow) is not a car.
+        haze, gain = corridor_light(strip, seed)
+        f = (f - haze[:, None] * CLOUD_GREY) / (1.0 - haze[:, None]) / gain[:, None]
     # A track's own empty rows describe it better than the site model when there are enough.
-    if seed.sum() * strip.step_m >= 15.0:
-        own = np.median(f[seed], axis=0)
-        template = own
+    if own_rows:
+        template = np.median(f[seed], axis=0)
     if template is None:
         template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
     dep_one = _departure(f, fn, np.broadcast_to(template, f.shape))
     floor = 0.02
-    ref = dep_one[seed] if seed.sum() * strip.step_m >= 15.0 else None
+    ref = dep_one[seed] if own_rows else None
     if ref is not None:
         med = float(np.median(ref))
         mad = float(np.median(np.abs(ref - med))) * 1.4826
