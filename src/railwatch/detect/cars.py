@@ -14,7 +14,7 @@ from scipy import ndimage
 from railwatch.detect import coarse, types
 from railwatch.detect.estimate import Estimate
 from railwatch.detect.occupancy import EmptyModel, Occupancy, measure
-from railwatch.detect.runs import runs, touches_unseen
+from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
@@ -77,7 +77,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     low_adj = high_adj = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
-        clipped = touches_unseen(occ, i0, i1)
+        clipped = cut_from_view(occ, i0, i1)
         if length < (3.0 if clipped else MIN_CAR_M * 0.6):
             if length >= 2.0:
                 high_adj += 1
@@ -121,6 +121,15 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     return Estimate(cars, low, high, occ)
 
 
+def cut_from_view(occ: Occupancy, i0: int, i1: int) -> bool:
+    """True when rows [i0, i1) border a row inside the strip that was not seen (cloud, nodata, the image
+    edge): the car may go on out of sight. The strip's own ends are the track's ends, where no car
+    goes on; a short run there is the bed's end or a buffer stop (or the catalog end is off by a few
+    metres), not part of a car."""
+    n = occ.seen.size
+    return (i0 > 0 and not occ.seen[i0 - 1]) or (i1 < n and not occ.seen[i1])
+
+
 def _merge_fragments(
     pieces: list[tuple[int, int, float]], step: float
 ) -> tuple[list[tuple[int, int, float]], int]:
@@ -156,7 +165,7 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     (a mast and its shadow, a crossing), or one whose colour runs on unchanged beyond the car's
     width on both sides (grass, a road or a platform over the track, not a 3 m wide car body)."""
     a, b, _ = piece
-    if alone and (b - a) * step < LONE_M and not touches_unseen(occ, a, b):
+    if alone and (b - a) * step < LONE_M and not cut_from_view(occ, a, b):
         return False
     ac = np.abs(strip.across_m)
     mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
