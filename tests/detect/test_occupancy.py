@@ -93,7 +93,30 @@ def test_thin_cloud_over_the_whole_corridor_is_not_a_car():
     inside = slice(int(202 / STEP_M), int(218 / STEP_M))  # this test's edge is sharper than a cloud's
     assert not occ.occupied[inside].any()
     assert occ.occupied[int(62 / STEP_M) : int(72 / STEP_M)].all()
-    veil, gain = occupancy.corridor_light(strip, ~occ.occupied)
-    assert 0.07 < float(np.median(veil[haze])) < 0.13
+    veil = occupancy.cloud_veil(strip, ~occ.occupied)
+    assert veil.shape == (strip.n_along, occupancy.centre_columns(strip).size)
+    assert 0.07 < float(np.median(veil[inside])) < 0.13
     assert float(np.median(veil[int(62 / STEP_M) : int(72 / STEP_M)])) < 0.01
-    assert np.all(gain[haze] == 1.0)
+
+
+def test_cars_are_seen_in_a_cloud_shadow():
+    rng = np.random.default_rng(4)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    _paint(strip, across, 110.0, 124.0, (0.30, 0.18, 0.12))
+    shade = slice(int(100 / STEP_M), int(140 / STEP_M))
+    strip.pixels[:, shade] *= 0.55  # a cloud's shadow darkens the whole corridor by about half
+    occ = occupancy.measure(strip, None)
+    assert occ.seen[shade].all()
+    assert occ.occupied[int(112 / STEP_M) : int(122 / STEP_M)].all()
+
+
+def test_veil_grows_across_a_track_under_a_cloud_edge_but_only_so_far():
+    rng = np.random.default_rng(5)
+    strip, across = _strip(int(200 / STEP_M), rng)
+    rows = slice(int(100 / STEP_M), int(130 / STEP_M))
+    alpha = np.clip(0.1 + 0.03 * across, 0.0, 1.0)  # thicker to the left
+    strip.pixels[:, rows] = strip.pixels[:, rows] * (1 - alpha) + 0.92 * alpha
+    veil = occupancy.cloud_veil(strip, np.ones(strip.n_along, bool) & (np.arange(strip.n_along) < 300))
+    mid = veil[int(110 / STEP_M)]
+    assert mid[0] < mid[-1]  # columns run right to left: the left side is veiled more
+    assert 0.04 < mid.min() and mid.max() <= 2.0 * mid.min() + 1e-6

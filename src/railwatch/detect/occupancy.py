@@ -30,10 +30,14 @@ BED_WINDOW_M = 25.0
 """Along-track window of the running median of empty bed rows."""
 CLOUD_GREY = 0.92
 """Brightness (0-1) of cloud that veils the ground: a thin cloud mixes the ground towards it."""
+VEIL_SPREAD = 2.0
+"""A cloud's rim brightens the far shoulder at most this many times as much as the near one (clouds
+are hundreds of metres across); more than that is something bright beside the track, not cloud."""
 MAX_HAZE = 0.5
 """Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
-MIN_GAIN = 0.6
-"""Most darkening by a cloud shadow that is undone (deeper shadow is masked as unseen)."""
+DEEP_SHADOW = 0.35
+"""Rows whose corridor is darker than this share of the site's usual ground are too deep in shadow
+to see into (a cloud shadow darkens by about half; a corridor full of dark cars by less)."""
 BED_BLOCK_M = 5.0
 """Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
 BED_STEADY_RGB = 0.04
@@ -82,8 +86,9 @@ def features(strip: Strip) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Rows under cloud (bright, grey, smooth across the whole corridor) or cloud shadow (the whole
-    corridor much darker than the site's usual ground). Car shadows cover only one side, clouds all."""
+    """Rows under cloud (bright, grey, smooth across the whole corridor) or under shadow too deep to
+    see into (the whole corridor far darker than the site's usual ground). Car shadows cover only one
+    side, clouds all. A cloud's shadow of ordinary depth is seen through: cars show there by shape."""
     px = strip.pixels
     ok = strip.valid
     grey = px.mean(axis=0)
@@ -109,7 +114,7 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     )
     win_s = max(1, int(round(25.0 / strip.step_m)))
     rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
-    shadow = (rb_s < 0.6 * ref) & ~cloud
+    shadow = (rb_s < DEEP_SHADOW * ref) & ~cloud
     if cloud.any():
         # Cloud edges are soft: give up a few metres either side.
         cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
@@ -319,32 +324,41 @@ def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
     return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
 
 
-def corridor_light(strip: Strip, seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, (haze, gain): how far both ballast shoulders are veiled towards cloud white (0-1), or
-    darkened (gain < 1), against the track's empty rows. Thin cloud veils and a cloud shadow darkens
-    the whole corridor at once; a car leaves its shoulders as they are or shades only one. (0, 1)
-    where there is no empty reference."""
+def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
+    """Per row and car-band column (rows x columns): how far thin cloud veils the ground towards cloud
+    white (0-1), against the track's empty rows. Both ballast shoulders must show it (a car leaves its
+    shoulders as they are); a cloud's edge may cross the track aslant, so the veil is interpolated
+    across from one shoulder to the other. 0 where there is no empty reference.
+
+    Darkening is not undone: a cloud's shadow and a neighbouring car's shadow on one shoulder plus the
+    car's own on the other look alike there; shaded rows are judged by shape (`_departure`)."""
     a = strip.across_m
     sides = [
         (a >= BED_SHOULDER_M[0]) & (a <= BED_SHOULDER_M[1]),
         (a <= -BED_SHOULDER_M[0]) & (a >= -BED_SHOULDER_M[1]),
     ]
-    none = (np.zeros(strip.n_along), np.ones(strip.n_along))
+    cols = a[centre_columns(strip)]
+    shape = (strip.n_along, cols.size)
+    none = np.zeros(shape)
     if not all(c.any() for c in sides) or not seed.any():
         return none
     grey = strip.pixels.mean(axis=0)
     win = max(1, int(round(3.0 / strip.step_m)))
-    veil, ratio = [], []
+    veil = []
     for c in sides:
         g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
         ref = float(np.median(g[seed]))
         if not 0.02 < ref < CLOUD_GREY - 0.05:
             return none
         veil.append((g - ref) / (CLOUD_GREY - ref))
-        ratio.append(g / ref)
-    haze = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)
-    gain = np.clip(np.maximum(*ratio), MIN_GAIN, 1.0)
-    return haze, gain
+    pos = [float(a[c].mean()) for c in sides]
+    w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
+
+    def across(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return right[:, None] + (left - right)[:, None] * w
+
+    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)[:, None]
+    return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
 
 
 def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
@@ -357,9 +371,11 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
     own_rows = seed.sum() * strip.step_m >= 15.0
     if own_rows:
-        # Light that changes the whole corridor (haze, a cloud's rim or shadow) is not a car.
-        haze, gain = corridor_light(strip, seed)
-        f = (f - haze[:, None] * CLOUD_GREY) / (1.0 - haze[:, None]) / gain[:, None]
+        # Thin cloud over the whole corridor (a cloud's rim) is not a car.
+        veil = cloud_veil(strip, seed)[:, None, :]
+        nb = strip.pixels.shape[0]
+        px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil)
+        f = px.reshape(strip.n_along, -1)
     # A track's own empty rows describe it better than the site model when there are enough.
     if own_rows:
         template = np.median(f[seed], axis=0)
