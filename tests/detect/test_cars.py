@@ -63,3 +63,31 @@ def test_short_run_beside_cloud_is_kept_as_a_cut_car():
     assert [(c.start_m, c.end_m) for c in est.cars] == [(100.0, 104.0)]
     assert cars.cut_from_view(occ, int(100 / STEP_M), int(104 / STEP_M))
     assert not cars.cut_from_view(occ, 0, int(3 / STEP_M))
+
+
+def _two_cars_weak_gap(paint_b: tuple[float, float, float]) -> tuple[Strip, Occupancy]:
+    """A 23 m run: 11 m + 11 m with a weak coupler dip (0.07 vs 0.1) between, second car painted `paint_b`."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 20.0, 31.0)
+    rows = slice(int(32 / STEP_M), int(43 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    for b, v in enumerate(paint_b):
+        strip.pixels[b, rows][:, body] = v
+    occ = _occupancy(n, [(20.0, 43.0)])
+    occ.departure[int(31 / STEP_M) : int(32 / STEP_M)] = 0.07
+    return strip, occ
+
+
+def test_weak_dip_splits_two_cars_of_different_paint():
+    strip, occ = _two_cars_weak_gap((0.15, 0.35, 0.5))
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+    assert abs(est.cars[0].end_m - 31.0) <= 1.0
+    assert est.low <= 2 <= est.high
+
+
+def test_weak_dip_in_one_paint_stays_one_car():
+    strip, occ = _two_cars_weak_gap((0.6, 0.2, 0.2))  # same paint as the first: a long single car
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 1
