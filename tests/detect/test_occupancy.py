@@ -108,6 +108,10 @@ def test_cars_are_seen_in_a_cloud_shadow():
     occ = occupancy.measure(strip, None)
     assert occ.seen[shade].all()
     assert occ.occupied[int(112 / STEP_M) : int(122 / STEP_M)].all()
+    assert occ.occupied[int(127 / STEP_M) : int(138 / STEP_M)].mean() < 0.05  # empty bed in the shadow
+    dim = occupancy.cloud_dimming(strip, None)
+    assert 0.5 < float(np.median(dim[int(115 / STEP_M) : int(125 / STEP_M)])) < 0.6
+    assert abs(float(np.median(dim[int(200 / STEP_M) :])) - 1.0) < 0.02
 
 
 def test_veil_grows_across_a_track_under_a_cloud_edge_but_only_so_far():
