@@ -33,15 +33,11 @@ CLOUD_GREY = 0.92
 VEIL_SPREAD = 2.0
 """A cloud's rim brightens the far shoulder at most this many times as much as the near one (clouds
 are hundreds of metres across); more than that is something bright beside the track, not cloud."""
+BED_BRIGHT_PERCENTILE = 80.0
+"""An empty bed's shoulders are this bright or darker along most of the track (older and newer
+ballast, a low sun's lit stretches): only brightening beyond it can be a cloud's veil."""
 MAX_HAZE = 0.5
 """Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
-LIT_ROW_PERCENTILE = 90.0
-"""Percentile across a row of the corridor that stands for its lit ground."""
-LIT_PERCENTILE = 75.0
-"""The site's lit corridor brightness is this percentile over all tracks' rows (cloud shadow may
-cover up to half of a scene)."""
-CLOUD_DIM = 0.8
-"""A corridor dimmed below this share of the site's usual ground for ~25 m is in a cloud's shadow."""
 DEEP_SHADOW = 0.35
 """Rows whose corridor is darker than this share of the site's usual ground are too deep in shadow
 to see into (a cloud shadow darkens by about half; a corridor full of dark cars by less)."""
@@ -75,7 +71,6 @@ class EmptyModel:
     noise: float
     brightness: float
     mode: np.ndarray | None = None
-    corridor: float | None = None
 
 
 def centre_columns(strip: Strip) -> np.ndarray:
@@ -107,51 +102,12 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     win = max(1, int(round(6.0 / strip.step_m)))
     frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
     cloud = frac > 0.6
-    shadow = (corridor_dimming(strip, site_brightness) < DEEP_SHADOW) & ~cloud
-    if cloud.any():
-        # Cloud edges are soft: give up a few metres either side.
-        cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
-    return cloud, shadow
-
-
-def corridor_rows(strip: Strip) -> np.ndarray:
-    """Per row, the median brightness across the whole corridor (NaN where nothing is valid)."""
-    ok = strip.valid
-    grey = strip.pixels.mean(axis=0)
     n_ok = ok.sum(axis=1)
     rb = np.where(
         n_ok > 0,
         np.sort(np.where(ok, grey, np.inf), axis=1)[np.arange(ok.shape[0]), np.maximum(n_ok - 1, 0) // 2],
         np.nan,
     )
-    return rb
-
-
-def lit_rows(strip: Strip) -> np.ndarray:
-    """Per row, the brightness of the corridor's lit parts (`LIT_ROW_PERCENTILE` across it): cars and
-    their shadows leave some ground lit beside them, a cloud's shadow dims it all."""
-    g = np.where(strip.valid, strip.pixels.mean(axis=0), np.nan)
-    out = np.full(strip.n_along, np.nan)
-    any_ok = strip.valid.any(axis=1)
-    if any_ok.any():
-        out[any_ok] = np.nanpercentile(g[any_ok], LIT_ROW_PERCENTILE, axis=1)
-    return out
-
-
-def cloud_dimming(strip: Strip, lit: float | None) -> np.ndarray:
-    """Per row, the corridor's lit brightness over ~25 m against the site's (1 = as usual, < 1 in a
-    cloud's shadow)."""
-    rb = lit_rows(strip)
-    ref = lit if lit is not None else float(np.nanmedian(rb)) if np.isfinite(rb).any() else 0.5
-    win_s = max(1, int(round(25.0 / strip.step_m)))
-    rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
-    return rb_s / max(ref, 1e-3)
-
-
-def corridor_dimming(strip: Strip, site_brightness: float | None = None) -> np.ndarray:
-    """Per row, the corridor's median brightness over ~25 m against the site's usual ground (1 = as
-    usual): a cloud's shadow dims the whole corridor for tens of metres, a car's shadow a strip of it."""
-    rb = corridor_rows(strip)
     ref = (
         site_brightness
         if site_brightness is not None
@@ -161,32 +117,11 @@ def corridor_dimming(strip: Strip, site_brightness: float | None = None) -> np.n
     )
     win_s = max(1, int(round(25.0 / strip.step_m)))
     rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
-    return rb_s / max(ref, 1e-3)
-
-
-def shade_gain(strip: Strip, seed: np.ndarray, dimming: np.ndarray) -> np.ndarray:
-    """Per row, the darkening (<= 1) of a cloud's shadow to undo: where the whole corridor is dimmed
-    (`CLOUD_DIM`, against the site's lit corridor), the lighter ballast shoulder against the
-    track's empty rows; 1 elsewhere (there a dark shoulder is a car's shadow, ours or a neighbour's)."""
-    a = strip.across_m
-    sides = [
-        (a >= BED_SHOULDER_M[0]) & (a <= BED_SHOULDER_M[1]),
-        (a <= -BED_SHOULDER_M[0]) & (a >= -BED_SHOULDER_M[1]),
-    ]
-    ones = np.ones(strip.n_along)
-    if not all(c.any() for c in sides) or not seed.any() or not (dimming < CLOUD_DIM).any():
-        return ones
-    grey = strip.pixels.mean(axis=0)
-    win = max(1, int(round(3.0 / strip.step_m)))
-    ratios = []
-    for c in sides:
-        g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
-        ref = float(np.median(g[seed]))
-        if ref <= 0.02:
-            return ones
-        ratios.append(g / ref)
-    gain = np.clip(np.maximum(*ratios), DEEP_SHADOW, 1.0)
-    return np.where(dimming < CLOUD_DIM, gain, 1.0)
+    shadow = (rb_s < DEEP_SHADOW * ref) & ~cloud
+    if cloud.any():
+        # Cloud edges are soft: give up a few metres either side.
+        cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
+    return cloud, shadow
 
 
 def empty_model(strips: list[Strip]) -> EmptyModel | None:
@@ -214,14 +149,8 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     allf = np.concatenate(picks)
     prof = np.median(allf, axis=0)
     dev = np.sqrt(np.mean((allf - prof) ** 2, axis=1))
-    rows = np.concatenate([lit_rows(s) for s in strips])
-    rows = rows[np.isfinite(rows)]
     return EmptyModel(
-        profile=prof,
-        noise=float(np.median(dev)),
-        brightness=float(np.median(brights)),
-        mode=mode,
-        corridor=float(np.percentile(rows, LIT_PERCENTILE)) if rows.size else None,
+        profile=prof, noise=float(np.median(dev)), brightness=float(np.median(brights)), mode=mode
     )
 
 
@@ -424,7 +353,9 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
         ref = float(np.median(g[seed]))
         if not 0.02 < ref < CLOUD_GREY - 0.05:
             return none
-        veil.append((g - ref) / (CLOUD_GREY - ref))
+        # Only brightening beyond the empty bed's own spread along the track is veil.
+        usual = float(np.percentile(g[seed], BED_BRIGHT_PERCENTILE))
+        veil.append((g - usual) / (CLOUD_GREY - ref))
     pos = [float(a[c].mean()) for c in sides]
     w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
 
@@ -445,12 +376,10 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
     own_rows = seed.sum() * strip.step_m >= 15.0
     if own_rows:
-        # Thin cloud over the whole corridor (a cloud's rim), or its shadow, is not a car.
+        # Thin cloud over the whole corridor (a cloud's rim) is not a car.
         veil = cloud_veil(strip, seed)[:, None, :]
-        lit = model.corridor if model is not None else None
-        gain = shade_gain(strip, seed, cloud_dimming(strip, lit))
         nb = strip.pixels.shape[0]
-        px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil) / gain[:, None, None]
+        px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil)
         f = px.reshape(strip.n_along, -1)
     # A track's own empty rows describe it better than the site model when there are enough.
     if own_rows:
