@@ -13,8 +13,8 @@ from scipy import ndimage
 
 from railwatch.detect import coarse, locomotive, types
 from railwatch.detect.estimate import Estimate
-from railwatch.detect.occupancy import EmptyModel, Occupancy, measure
-from railwatch.detect.runs import runs, touches_unseen
+from railwatch.detect.occupancy import EmptyModel, Occupancy, centre_columns, measure
+from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
@@ -27,6 +27,12 @@ FRAGMENT_M = 8.5
 """Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
 LONE_M = 5.0
 """A piece shorter than this alone on a track is a mast and its shadow, a crossing, not a car end."""
+PAIR_M = 20.0
+"""Runs longer than this are as likely two short cars coupled as one long car (most cars are 10-17 m)."""
+PAINT_NEAR_M, PAINT_FAR_M = 2.0, 7.0
+"""Paint either side of a candidate coupler gap is compared between these distances from it."""
+PAINT_STEP_RGB = 0.08
+"""A paint change (0-1, largest band) that tells two cars apart across a weak dip."""
 UNIFORM_RGB = 0.015
 """Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
 
@@ -73,16 +79,17 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     occupied = occ.occupied.copy()
     if step <= 0.3:
         occupied = ndimage.binary_closing(occupied, np.ones(2, bool)) | occupied
+    colour = band_colour(strip)
     pieces: list[tuple[int, int, float]] = []  # start, end, split ambiguity added
     low_adj = high_adj = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
-        clipped = touches_unseen(occ, i0, i1)
+        clipped = cut_from_view(occ, i0, i1)
         if length < (3.0 if clipped else MIN_CAR_M * 0.6):
             if length >= 2.0:
                 high_adj += 1
             continue
-        for a, b, amb in _split(occ.departure, i0, i1, step):
+        for a, b, amb in _split(occ.departure, i0, i1, step, colour):
             pieces.append((a, b, amb))
             if amb > 0:
                 low_adj += 1
@@ -124,6 +131,15 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     return Estimate(cars, low, high, occ)
 
 
+def cut_from_view(occ: Occupancy, i0: int, i1: int) -> bool:
+    """True when rows [i0, i1) border a row inside the strip that was not seen (cloud, nodata, the image
+    edge): the car may go on out of sight. The strip's own ends are the track's ends, where no car
+    goes on; a short run there is the bed's end or a buffer stop (or the catalog end is off by a few
+    metres), not part of a car."""
+    n = occ.seen.size
+    return (i0 > 0 and not occ.seen[i0 - 1]) or (i1 < n and not occ.seen[i1])
+
+
 def _merge_fragments(
     pieces: list[tuple[int, int, float]], step: float
 ) -> tuple[list[tuple[int, int, float]], int]:
@@ -159,7 +175,7 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     (a mast and its shadow, a crossing), or one whose colour runs on unchanged beyond the car's
     width on both sides (grass, a road or a platform over the track, not a 3 m wide car body)."""
     a, b, _ = piece
-    if alone and (b - a) * step < LONE_M and not touches_unseen(occ, a, b):
+    if alone and (b - a) * step < LONE_M and not cut_from_view(occ, a, b):
         return False
     ac = np.abs(strip.across_m)
     mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
@@ -184,9 +200,30 @@ def _consist_ends(pieces: list[tuple[int, int, float]], step: float) -> set[int]
     return ends
 
 
-def _split(dep: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, int, float]]:
+def band_colour(strip: Strip) -> np.ndarray:
+    """Per-row mean colour (rows x bands) of the car band, the paint a car shows from above."""
+    return strip.pixels[:, :, centre_columns(strip)].mean(axis=2).T
+
+
+def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float) -> float:
+    """Largest per-band difference (0-1) between the median paint 2-7 m before and after row k."""
+    if colour is None:
+        return 0.0
+    near, far = int(round(PAINT_NEAR_M / step)), int(round(PAINT_FAR_M / step))
+    before = colour[max(i0, k - far) : max(i0, k - near)]
+    after = colour[min(i1, k + near) : min(i1, k + far)]
+    if not len(before) or not len(after):
+        return 0.0
+    return float(np.abs(np.median(before, axis=0) - np.median(after, axis=0)).max())
+
+
+def _split(
+    dep: np.ndarray, i0: int, i1: int, step: float, colour: np.ndarray | None = None
+) -> list[tuple[int, int, float]]:
     """Split a run at the deepest departure dips until every piece is a plausible single car.
 
+    A weaker dip still splits a run long enough for two cars when the paint changes across it and
+    both sides are car-long (two cars coupled; a long single car keeps one paint end to end).
     Returns (start, end, ambiguity) with ambiguity > 0 for a split taken on weak evidence, < 0 for
     a likely split not taken, 0 otherwise.
     """
@@ -202,11 +239,17 @@ def _split(dep: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, in
     k = int(np.argmin(inner)) + margin
     strength = 1.0 - float(seg[k]) / (level + 1e-6)
     must = length > MAX_SINGLE_M
-    if strength > 0.45 or (must and strength > 0.2):
+    pair = (
+        length > PAIR_M
+        and strength > 0.2
+        and min(k, seg.size - k) * step >= FRAGMENT_M
+        and _paint_step(colour, i0, i0 + k, i1, step) > PAINT_STEP_RGB
+    )
+    if strength > 0.45 or (must and strength > 0.2) or pair:
         amb = 0.0 if strength > 0.45 else 1.0
         cut = i0 + k
-        left = _split(dep, i0, cut, step)
-        right = _split(dep, cut + 1, i1, step)
+        left = _split(dep, i0, cut, step, colour)
+        right = _split(dep, cut + 1, i1, step, colour)
         if amb:
             left = [(a, b, max(x, amb)) for a, b, x in left]
         return left + right

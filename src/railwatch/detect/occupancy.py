@@ -28,6 +28,23 @@ BED_RUN_M = 100.0
 change of ballast); cars break them with their shadows, and no string of cars passes for bed this long."""
 BED_WINDOW_M = 25.0
 """Along-track window of the running median of empty bed rows."""
+CLOUD_GREY = 0.92
+"""Brightness (0-1) of cloud that veils the ground: a thin cloud mixes the ground towards it."""
+VEIL_SPREAD = 2.0
+"""A cloud's rim brightens the far shoulder at most this many times as much as the near one (clouds
+are hundreds of metres across); more than that is something bright beside the track, not cloud."""
+BED_BRIGHT_PERCENTILE = 80.0
+"""An empty bed's shoulders are this bright or darker along most of the track (older and newer
+ballast, a low sun's lit stretches): only brightening beyond it can be a cloud's veil."""
+MAX_HAZE = 0.5
+"""Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
+DEEP_SHADOW = 0.35
+"""Rows whose corridor is darker than this share of the site's usual ground are too deep in shadow
+to see into (a cloud shadow darkens by about half; a corridor full of dark cars by less)."""
+BED_BLOCK_M = 5.0
+"""Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
+BED_STEADY_RGB = 0.04
+"""Largest colour difference (0-1) between a block and the rest of its stretch on one empty bed."""
 
 
 @dataclass
@@ -72,8 +89,9 @@ def features(strip: Strip) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Rows under cloud (bright, grey, smooth across the whole corridor) or cloud shadow (the whole
-    corridor much darker than the site's usual ground). Car shadows cover only one side, clouds all."""
+    """Rows under cloud (bright, grey, smooth across the whole corridor) or under shadow too deep to
+    see into (the whole corridor far darker than the site's usual ground). Car shadows cover only one
+    side, clouds all. A cloud's shadow of ordinary depth is seen through: cars show there by shape."""
     px = strip.pixels
     ok = strip.valid
     grey = px.mean(axis=0)
@@ -99,7 +117,7 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     )
     win_s = max(1, int(round(25.0 / strip.step_m)))
     rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
-    shadow = (rb_s < 0.6 * ref) & ~cloud
+    shadow = (rb_s < DEEP_SHADOW * ref) & ~cloud
     if cloud.any():
         # Cloud edges are soft: give up a few metres either side.
         cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
@@ -243,14 +261,41 @@ def bed_shaped(strip: Strip) -> np.ndarray:
     return (lv > BED_RATIO * c) & (rv > BED_RATIO * c) & alike
 
 
+def uniform_pieces(strip: Strip, i0: int, i1: int) -> list[tuple[int, int]]:
+    """Rows [i0, i1) cut into pieces of one colour along the track, `BED_BLOCK_M` block by block: a
+    piece ends where a block's colour leaves the median of the piece so far by more than
+    `BED_STEADY_RGB` (a deck end, a ballast change, or the next car of a string of different paints)."""
+    cols = centre_columns(strip)
+    grey = strip.pixels[:, i0:i1][:, :, cols].mean(axis=2).T  # rows x bands
+    n = max(1, int(round(BED_BLOCK_M / strip.step_m)))
+    edges = list(range(0, grey.shape[0], n)) + [grey.shape[0]]
+    blocks = np.array([grey[a:b].mean(axis=0) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    out: list[tuple[int, int]] = []
+    first = 0
+    for k in range(1, len(blocks) + 1):
+        if k < len(blocks) and np.abs(blocks[k] - np.median(blocks[first:k], axis=0)).max() <= BED_STEADY_RGB:
+            continue
+        out.append((i0 + edges[first], i0 + edges[k]))
+        first = k
+    return out
+
+
 def bed_runs(strip: Strip, seen: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) rows of long seen stretches shaped like an empty bed (at least `BED_RUN_M`)."""
+    """[start, end) rows of seen stretches shaped like an empty bed and of one colour along the track,
+    at least `BED_RUN_M` long: a deck or a platform keeps its colour, a string of dark cars (bed-shaped
+    where their shadows fall along the track) changes paint from car to car."""
     m = bed_shaped(strip) & seen
     m = np.concatenate([[False], m, [False]])
     d = np.diff(m.astype(np.int8))
     starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
     need = BED_RUN_M / strip.step_m
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= need]
+    return [
+        (p, q)
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        if b - a >= need
+        for p, q in uniform_pieces(strip, a, b)
+        if q - p >= need
+    ]
 
 
 def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray | None:
@@ -282,6 +327,45 @@ def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
     return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
 
 
+def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
+    """Per row and car-band column (rows x columns): how far thin cloud veils the ground towards cloud
+    white (0-1), against the track's empty rows. Both ballast shoulders must show it (a car leaves its
+    shoulders as they are); a cloud's edge may cross the track aslant, so the veil is interpolated
+    across from one shoulder to the other. 0 where there is no empty reference.
+
+    Darkening is not undone: a cloud's shadow and a neighbouring car's shadow on one shoulder plus the
+    car's own on the other look alike there; shaded rows are judged by shape (`_departure`)."""
+    a = strip.across_m
+    sides = [
+        (a >= BED_SHOULDER_M[0]) & (a <= BED_SHOULDER_M[1]),
+        (a <= -BED_SHOULDER_M[0]) & (a >= -BED_SHOULDER_M[1]),
+    ]
+    cols = a[centre_columns(strip)]
+    shape = (strip.n_along, cols.size)
+    none = np.zeros(shape)
+    if not all(c.any() for c in sides) or not seed.any():
+        return none
+    grey = strip.pixels.mean(axis=0)
+    win = max(1, int(round(3.0 / strip.step_m)))
+    veil = []
+    for c in sides:
+        g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
+        ref = float(np.median(g[seed]))
+        if not 0.02 < ref < CLOUD_GREY - 0.05:
+            return none
+        # Only brightening beyond the empty bed's own spread along the track is veil.
+        usual = float(np.percentile(g[seed], BED_BRIGHT_PERCENTILE))
+        veil.append((g - usual) / (CLOUD_GREY - ref))
+    pos = [float(a[c].mean()) for c in sides]
+    w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
+
+    def across(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return right[:, None] + (left - right)[:, None] * w
+
+    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)[:, None]
+    return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
+
+
 def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     """Departure of every row from the empty track, and the occupied and seen rows."""
     f, fn = features(strip)
@@ -290,15 +374,21 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     seen = ok & ~cloud & ~shadow
     template = model.profile if model is not None else None
     seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
+    own_rows = seed.sum() * strip.step_m >= 15.0
+    if own_rows:
+        # Thin cloud over the whole corridor (a cloud's rim) is not a car.
+        veil = cloud_veil(strip, seed)[:, None, :]
+        nb = strip.pixels.shape[0]
+        px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil)
+        f = px.reshape(strip.n_along, -1)
     # A track's own empty rows describe it better than the site model when there are enough.
-    if seed.sum() * strip.step_m >= 15.0:
-        own = np.median(f[seed], axis=0)
-        template = own
+    if own_rows:
+        template = np.median(f[seed], axis=0)
     if template is None:
         template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
     dep_one = _departure(f, fn, np.broadcast_to(template, f.shape))
     floor = 0.02
-    ref = dep_one[seed] if seed.sum() * strip.step_m >= 15.0 else None
+    ref = dep_one[seed] if own_rows else None
     if ref is not None:
         med = float(np.median(ref))
         mad = float(np.median(np.abs(ref - med))) * 1.4826

@@ -20,6 +20,8 @@ SEARCH_M = 6.0
 """Largest shift searched, metres: catalog geometry is good to about +-5 m."""
 
 RAIL_HALF_GAUGE_M = 0.76
+TIE_SCORE = 0.01
+"""Scores this close to the best are ties (grid ripple along a ridge of parallel tracks)."""
 PIECE_M = 120.0
 """Curved tracks are scored in pieces this long, each with its own normal."""
 
@@ -148,6 +150,10 @@ def estimate(strips: list[Strip], search_m: float = SEARCH_M, step_m: float = 0.
     total[np.hypot(dx, dy) > search_m] = -np.inf
     i, j = np.unravel_index(int(np.argmax(total)), total.shape)
     best = float(total[i, j])
+    # Parallel tracks fix only the across-track part of the shift: along them the score is a ridge
+    # whose small ripples are grid noise, so take the smallest shift that scores as well as the best.
+    near = np.flatnonzero((total >= best - TIE_SCORE).ravel())
+    i, j = np.unravel_index(int(near[np.argmin(np.hypot(dx, dy).ravel()[near])]), total.shape)
     fin = total[np.isfinite(total)]
     spread = float(np.std(fin)) + 1e-6
     conf = float(np.clip((best - float(np.median(fin))) / (4 * spread), 0.0, 1.0))

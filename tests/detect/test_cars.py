@@ -1,0 +1,93 @@
+"""Fine-GSD car splitting: what counts as a car at the ends of the track and beside unseen rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import cars
+from railwatch.detect.occupancy import Occupancy
+from railwatch.imagery.corridor import Strip
+
+STEP_M = 0.5
+
+
+def _strip(n_rows: int) -> Strip:
+    across = np.arange(-12, 13) * STEP_M
+    px = np.full((3, n_rows, across.size), 0.45, np.float32)
+    return Strip(
+        pixels=px,
+        valid=np.ones((n_rows, across.size), bool),
+        step_m=STEP_M,
+        across_m=across,
+        x0=np.arange(n_rows) * STEP_M,
+        y0=np.zeros(n_rows),
+        tx=np.ones(n_rows),
+        ty=np.zeros(n_rows),
+    )
+
+
+def _occupancy(n_rows: int, occupied_m: list[tuple[float, float]], unseen_m=()) -> Occupancy:
+    occ = np.zeros(n_rows, bool)
+    seen = np.ones(n_rows, bool)
+    for a, b in occupied_m:
+        occ[int(a / STEP_M) : int(b / STEP_M)] = True
+    for a, b in unseen_m:
+        seen[int(a / STEP_M) : int(b / STEP_M)] = False
+    dep = np.where(occ, 0.1, 0.005)
+    none = np.zeros(n_rows, bool)
+    return Occupancy(departure=dep, occupied=occ & seen, seen=seen, cloud=~seen, shadow=none, threshold=0.02)
+
+
+def _paint(strip: Strip, a_m: float, b_m: float) -> None:
+    rows = slice(int(a_m / STEP_M), int(b_m / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[0, rows][:, body] = 0.6
+    strip.pixels[1:, rows][:, :, body] = 0.2
+
+
+def test_short_run_at_the_track_end_is_not_a_car():
+    n = int(200 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 0.0, 3.5)
+    _paint(strip, 60.0, 74.0)
+    est = cars.estimate(strip, STEP_M, occupancy=_occupancy(n, [(0.0, 3.5), (60.0, 74.0)]))
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(60.0, 74.0)]
+
+
+def test_short_run_beside_cloud_is_kept_as_a_cut_car():
+    n = int(200 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 100.0, 104.0)
+    occ = _occupancy(n, [(90.0, 104.0)], unseen_m=[(80.0, 100.0)])
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(100.0, 104.0)]
+    assert cars.cut_from_view(occ, int(100 / STEP_M), int(104 / STEP_M))
+    assert not cars.cut_from_view(occ, 0, int(3 / STEP_M))
+
+
+def _two_cars_weak_gap(paint_b: tuple[float, float, float]) -> tuple[Strip, Occupancy]:
+    """A 23 m run: 11 m + 11 m with a weak coupler dip (0.07 vs 0.1) between, second car painted `paint_b`."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 20.0, 31.0)
+    rows = slice(int(32 / STEP_M), int(43 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    for b, v in enumerate(paint_b):
+        strip.pixels[b, rows][:, body] = v
+    occ = _occupancy(n, [(20.0, 43.0)])
+    occ.departure[int(31 / STEP_M) : int(32 / STEP_M)] = 0.07
+    return strip, occ
+
+
+def test_weak_dip_splits_two_cars_of_different_paint():
+    strip, occ = _two_cars_weak_gap((0.15, 0.35, 0.5))
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+    assert abs(est.cars[0].end_m - 31.0) <= 1.0
+    assert est.low <= 2 <= est.high
+
+
+def test_weak_dip_in_one_paint_stays_one_car():
+    strip, occ = _two_cars_weak_gap((0.6, 0.2, 0.2))  # same paint as the first: a long single car
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 1

@@ -1,0 +1,133 @@
+"""Occupancy: the local empty-bed template explains decks away but never a string of dark cars."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import occupancy
+from railwatch.imagery.corridor import Strip
+
+STEP_M = 0.3
+BALLAST = (0.48, 0.44, 0.40)
+
+
+def _strip(n_rows: int, rng: np.random.Generator) -> tuple[Strip, np.ndarray]:
+    """An empty ballast bed with dark rails (bands x rows x cols) and its across offsets."""
+    across = np.arange(-20, 21) * STEP_M
+    px = np.empty((3, n_rows, across.size), np.float32)
+    for b, v in enumerate(BALLAST):
+        px[b] = v
+    px[:, :, np.abs(across) > 2.6] = 0.35  # grass beyond the shoulders
+    inner = np.abs(across) < 0.7
+    px[:, :, inner] *= 0.85  # rust between the rails
+    rails = np.abs(np.abs(across) - 0.76) < 0.16
+    px[:, :, rails] = 0.12
+    px += rng.normal(0, 0.008, px.shape).astype(np.float32)
+    strip = Strip(
+        pixels=px,
+        valid=np.ones((n_rows, across.size), bool),
+        step_m=STEP_M,
+        across_m=across,
+        x0=np.arange(n_rows) * STEP_M,
+        y0=np.zeros(n_rows),
+        tx=np.ones(n_rows),
+        ty=np.zeros(n_rows),
+    )
+    return strip, across
+
+
+def _paint(strip: Strip, across: np.ndarray, a_m: float, b_m: float, rgb: tuple[float, float, float]) -> None:
+    rows = slice(int(a_m / STEP_M), int(b_m / STEP_M))
+    body = np.abs(across) <= 1.5
+    for b, v in enumerate(rgb):
+        strip.pixels[b, rows][:, body] = v
+
+
+def test_string_of_dark_cars_is_not_taken_for_empty_bed():
+    rng = np.random.default_rng(0)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    # 120 m of dark cars of different paints, no shadow across the track (sun along it).
+    paints = [(0.10, 0.10, 0.11), (0.15, 0.22, 0.16), (0.24, 0.13, 0.10), (0.12, 0.15, 0.24)]
+    pos, k = 20.0, 0
+    while pos < 140.0:
+        _paint(strip, across, pos, pos + 13.0, paints[k % len(paints)])
+        pos += 14.0
+        k += 1
+    occ = occupancy.measure(strip, None)
+    along = np.arange(strip.n_along) * STEP_M
+    on_cars = (along > 22) & (along < 138)
+    assert occ.occupied[on_cars].mean() > 0.8
+    assert occ.occupied[along > 160].mean() < 0.02
+
+
+def test_long_uniform_deck_is_explained_as_empty_bed():
+    rng = np.random.default_rng(1)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    deck = slice(int(150 / STEP_M), int(300 / STEP_M))
+    strip.pixels[:, deck][:, :, np.abs(across) <= 2.9] += 0.08  # a brighter concrete deck, rails kept
+    runs = occupancy.bed_runs(strip, np.ones(strip.n_along, bool))
+    assert any(a * STEP_M <= 155 and b * STEP_M >= 295 for a, b in runs)
+    occ = occupancy.measure(strip, None)
+    assert occ.occupied[deck].mean() < 0.05
+
+
+def test_uniform_pieces_cut_at_each_change_of_colour():
+    rng = np.random.default_rng(2)
+    strip, across = _strip(int(200 / STEP_M), rng)
+    _paint(strip, across, 60.0, 120.0, (0.2, 0.2, 0.2))
+    pieces = occupancy.uniform_pieces(strip, 0, strip.n_along)
+    assert pieces[0][0] == 0 and pieces[-1][1] == strip.n_along
+    long = [(a, b) for a, b in pieces if (b - a) * STEP_M >= 10.0]  # a block astride a step stands alone
+    cuts = [a * STEP_M for a, _ in long[1:]]
+    assert len(long) == 3
+    assert abs(cuts[0] - 60.0) <= 5.0 and abs(cuts[1] - 120.0) <= 5.0
+
+
+def test_thin_cloud_over_the_whole_corridor_is_not_a_car():
+    rng = np.random.default_rng(3)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    haze = slice(int(200 / STEP_M), int(220 / STEP_M))
+    strip.pixels[:, haze] = strip.pixels[:, haze] * 0.9 + 0.1 * 0.94  # a cloud's faint rim, all across
+    _paint(strip, across, 60.0, 74.0, (0.30, 0.18, 0.12))
+    occ = occupancy.measure(strip, None)
+    inside = slice(int(202 / STEP_M), int(218 / STEP_M))  # this test's edge is sharper than a cloud's
+    assert not occ.occupied[inside].any()
+    assert occ.occupied[int(62 / STEP_M) : int(72 / STEP_M)].all()
+    veil = occupancy.cloud_veil(strip, ~occ.occupied)
+    assert veil.shape == (strip.n_along, occupancy.centre_columns(strip).size)
+    assert 0.07 < float(np.median(veil[inside])) < 0.13
+    assert float(np.median(veil[int(62 / STEP_M) : int(72 / STEP_M)])) < 0.01
+
+
+def test_cars_are_seen_in_a_cloud_shadow():
+    rng = np.random.default_rng(4)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    _paint(strip, across, 110.0, 124.0, (0.30, 0.18, 0.12))
+    shade = slice(int(100 / STEP_M), int(140 / STEP_M))
+    strip.pixels[:, shade] *= 0.55  # a cloud's shadow darkens the whole corridor by about half
+    occ = occupancy.measure(strip, None)
+    assert occ.seen[shade].all()
+    assert occ.occupied[int(112 / STEP_M) : int(122 / STEP_M)].all()
+
+
+def test_veil_grows_across_a_track_under_a_cloud_edge_but_only_so_far():
+    rng = np.random.default_rng(5)
+    strip, across = _strip(int(200 / STEP_M), rng)
+    rows = slice(int(100 / STEP_M), int(130 / STEP_M))
+    alpha = np.clip(0.1 + 0.03 * across, 0.0, 1.0)  # thicker to the left
+    strip.pixels[:, rows] = strip.pixels[:, rows] * (1 - alpha) + 0.92 * alpha
+    veil = occupancy.cloud_veil(strip, np.ones(strip.n_along, bool) & (np.arange(strip.n_along) < 300))
+    mid = veil[int(110 / STEP_M)]
+    assert mid[0] < mid[-1]  # columns run right to left: the left side is veiled more
+    assert 0.04 < mid.min() and mid.max() <= 2.0 * mid.min() + 1e-6
+
+
+def test_brighter_stretch_of_empty_bed_is_not_taken_for_cloud():
+    rng = np.random.default_rng(6)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    newer = slice(int(200 / STEP_M), int(300 / STEP_M))
+    strip.pixels[:, newer] += 0.04  # a third of the track on newer, lighter ballast
+    veil = occupancy.cloud_veil(strip, np.ones(strip.n_along, bool))
+    assert float(veil[newer].max()) < 0.01
+    occ = occupancy.measure(strip, None)
+    assert occ.occupied.mean() < 0.02
