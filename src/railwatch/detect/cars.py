@@ -23,6 +23,12 @@ FINE_M = 0.6
 MAX_SINGLE_M = 27.0
 """Longest single railcar (articulated tank 24 m) with margin: longer runs hold several cars."""
 MIN_CAR_M = 4.0
+WEAK_CUT = 1.0
+"""Piece marker: the first piece after a cut taken on weak evidence (counted once in the low end)."""
+Z_DOUBT = 1.645
+"""One-sided z of the 90 % count interval at fine GSD."""
+NEAR_WEAK_CUT = 0.5
+"""Piece marker: a piece beside a doubtful cut (lower confidence, not counted in the interval)."""
 FRAGMENT_M = 8.5
 """Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
 LONE_M = 5.0
@@ -89,12 +95,12 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
             if length >= 2.0:
                 high_adj += 1
             continue
-        for a, b, amb in _split(occ.departure, i0, i1, step, colour):
-            pieces.append((a, b, amb))
-            if amb > 0:
-                low_adj += 1
-            elif amb < 0:
-                high_adj += 1
+        split = _split(occ.departure, i0, i1, step, colour)
+        pieces += split
+        # One weak cut may be one car too many, one likely cut not taken one too few: the interval
+        # moves by one per doubtful cut, not by the number of pieces the cut's side holds.
+        low_adj += sum(1 for _, _, amb in split if amb >= WEAK_CUT)
+        high_adj += sum(1 for _, _, amb in split if amb < 0)
     merged, n_merges = _merge_fragments(pieces, step)
     high_adj += n_merges
     alone = {
@@ -126,9 +132,15 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
         )
     n = len(cars)
     margin = int(math.ceil(0.02 * n))
-    low = max(0, n - low_adj - margin)
-    high = n + high_adj + margin
+    low = max(0, n - doubt_spread(low_adj) - margin)
+    high = n + doubt_spread(high_adj) + margin
     return Estimate(cars, low, high, occ)
+
+
+def doubt_spread(k: int) -> int:
+    """Cars the count may be off by from `k` doubtful decisions (weak cuts, cuts not taken, merged
+    fragments), each an even chance either way: the 90 % half-width of a Binomial(k, 1/2) count."""
+    return int(math.ceil(Z_DOUBT * 0.5 * math.sqrt(k))) if k > 0 else 0
 
 
 def cut_from_view(occ: Occupancy, i0: int, i1: int) -> bool:
@@ -246,15 +258,24 @@ def _split(
         and _paint_step(colour, i0, i0 + k, i1, step) > PAINT_STEP_RGB
     )
     if strength > 0.45 or (must and strength > 0.2) or pair:
-        amb = 0.0 if strength > 0.45 else 1.0
         cut = i0 + k
         left = _split(dep, i0, cut, step, colour)
         right = _split(dep, cut + 1, i1, step, colour)
-        if amb:
-            left = [(a, b, max(x, amb)) for a, b, x in left]
+        if strength <= 0.45:
+            # the pieces beside a weak cut are less sure; the cut itself is counted once, on the
+            # first piece after it
+            left = [(a, b, x if x < 0 or x >= WEAK_CUT else max(x, NEAR_WEAK_CUT)) for a, b, x in left]
+            side = right if right[0][2] >= 0 else left  # keep a piece's own "likely cut not taken"
+            k = 0 if side is right else len(side) - 1
+            if side[k][2] >= 0:
+                side[k] = (side[k][0], side[k][1], WEAK_CUT)
         return left + right
     if must:
+        # no gap seen: cut evenly by the typical car length, one doubtful cut either way
         n = max(2, int(round(length / types.TYPICAL_M)))
         edges = np.linspace(i0, i1, n + 1).round().astype(int)
-        return [(int(a), int(b), 1.0) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        out = [(int(a), int(b), NEAR_WEAK_CUT) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        out[1] = (out[1][0], out[1][1], WEAK_CUT)
+        out[0] = (out[0][0], out[0][1], -NEAR_WEAK_CUT)
+        return out
     return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
