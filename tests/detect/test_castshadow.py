@@ -90,3 +90,17 @@ def test_coarse_imagery_is_left_alone():
         x0=b.x0, y0=b.y0, tx=b.tx, ty=b.ty,
     )
     assert not castshadow.explained_rows(coarse, b_occ, [(a, a_occ)]).any()
+
+
+def test_misfit_on_a_row_subset_equals_the_full_fit_there():
+    rng = np.random.default_rng(4)
+    s = _strip(0.0, rng)
+    s.pixels[:, SHADOW, ACROSS > 0.5] *= 0.5
+    template = np.median(castshadow.features(s)[0][:50], axis=0)
+    rows = np.zeros(N, bool)
+    rows[90:210] = True
+    full = castshadow.darkened_bed_misfit(s, template, 1)
+    part = castshadow.darkened_bed_misfit(s, template, 1, rows)
+    assert np.array_equal(part[rows], full[rows])
+    assert np.isinf(part[~rows]).all()
+    assert full[150] < 0.01  # the darkened stretch fits the model

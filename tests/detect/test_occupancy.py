@@ -131,3 +131,20 @@ def test_brighter_stretch_of_empty_bed_is_not_taken_for_cloud():
     assert float(veil[newer].max()) < 0.01
     occ = occupancy.measure(strip, None)
     assert occ.occupied.mean() < 0.02
+
+
+def test_measure_reuses_the_models_seed_rows_and_gives_the_same_result():
+    rng = np.random.default_rng(5)
+    strips = []
+    for k in range(2):
+        strip, across = _strip(int(200 / STEP_M), rng)
+        _paint(strip, across, 30.0 + 20 * k, 45.0 + 20 * k, (0.6, 0.2, 0.15))
+        strips.append(strip)
+    model = occupancy.empty_model(strips)
+    assert model is not None and model.seed_rows(strips[0]) is not None
+    assert model.seed_rows(_strip(10, rng)[0]) is None  # another strip object: computed afresh
+    fresh = occupancy.EmptyModel(model.profile, model.noise, model.brightness, model.mode)
+    for s in strips:
+        a, b = occupancy.measure(s, model), occupancy.measure(s, fresh)
+        assert np.array_equal(a.occupied, b.occupied) and np.array_equal(a.departure, b.departure)
+        assert a.occupied.sum() > 0

@@ -77,3 +77,18 @@ def test_parallel_tracks_leave_no_spurious_along_track_shift(tmp_path, seed):
     along = float(np.mean(est.dx_m * s.tx + est.dy_m * s.ty))
     assert abs(est.across_m(s) - 2.5) < 0.5
     assert abs(along) < 0.6
+
+
+def test_profile_is_the_median_over_valid_rows_of_each_column():
+    rng = np.random.default_rng(3)
+    px = rng.random((3, 40, 9)).astype(np.float32)
+    valid = np.ones((40, 9), bool)
+    valid[:25, 2] = False  # partly seen column
+    valid[:, 5] = False  # unseen column
+    s = corridor.Strip(px, valid, 0.5, np.arange(-4, 5) * 0.5, *(np.zeros(40),) * 4)
+    prof, seen = coreg.profile(s)
+    grey = px.mean(axis=0)
+    assert prof[0] == np.median(grey[:, 0])
+    assert prof[2] == np.median(grey[25:, 2])
+    assert np.isnan(prof[5])
+    assert seen[2] == 15 / 40 and seen[5] == 0.0

@@ -71,17 +71,21 @@ def empty_template(strip: Strip, occ: Occupancy) -> np.ndarray | None:
     return np.median(f[rows], axis=0)
 
 
-def darkened_bed_misfit(strip: Strip, template: np.ndarray, side: int) -> np.ndarray:
+def darkened_bed_misfit(
+    strip: Strip, template: np.ndarray, side: int, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Per row, RMS misfit of the best model 'empty bed, darkened beyond a soft across edge on `side`'
     (+1: the left, -1: the right) over the car-band features; one darkening factor for all bands. The
-    band's far edge stays lit: a band dark all across is left to occupancy's shadow rule."""
+    band's far edge stays lit: a band dark all across is left to occupancy's shadow rule. Only the
+    `rows` mask is fitted when given (the others are inf): the fit is row by row, so this is for speed."""
     f, _ = features(strip)
     cols = centre_columns(strip)
     nb = strip.pixels.shape[0]
     a = strip.across_m[cols] * side
-    fr = f.reshape(strip.n_along, nb, cols.size)
+    pick = np.arange(strip.n_along) if rows is None else np.flatnonzero(rows)
+    fr = f[pick].reshape(pick.size, nb, cols.size)
     t = template.reshape(nb, cols.size)
-    best = np.full(strip.n_along, np.inf)
+    best = np.full(pick.size, np.inf)
     lo, hi = float(a.min()), float(a.max())
     for w in EDGE_BLUR_M:
         for e in np.arange(lo + 0.25, hi + w / 2 + 1e-9, 0.25):
@@ -94,7 +98,9 @@ def darkened_bed_misfit(strip: Strip, template: np.ndarray, side: int) -> np.nda
             alpha = np.clip(((fr - base[None]) * dark[None]).sum(axis=(1, 2)) / den, DARK_MIN, DARK_MAX)
             model = base[None] + alpha[:, None, None] * dark[None]
             best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
-    return best
+    out = np.full(strip.n_along, np.inf)
+    out[pick] = best
+    return out
 
 
 def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occupancy]]) -> np.ndarray:
@@ -108,6 +114,9 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
         return out
     reach = max(1, int(round(SHADOW_REACH_M / strip.step_m)))
     win = 3 if strip.step_m <= 0.35 else 1
+    misfits: dict[int, np.ndarray] = {}  # per side: it depends on the track alone, not on the neighbour
+    # only occupied rows can be explained; the median filter reads one row either side of them
+    fit_rows = ndimage.binary_dilation(occ.occupied, iterations=win // 2) if win > 1 else occ.occupied
     for other, other_occ in beside:
         idx, off = neighbours(strip, other)
         near = idx >= 0
@@ -119,9 +128,10 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
             cand[cand] = busy[idx[cand]]
             if not cand.any():
                 continue
-            mis = darkened_bed_misfit(strip, template, side)
-            if win > 1:
-                mis = ndimage.median_filter(mis, size=win, mode="nearest")
+            if side not in misfits:
+                mis = darkened_bed_misfit(strip, template, side, fit_rows)
+                misfits[side] = ndimage.median_filter(mis, size=win, mode="nearest") if win > 1 else mis
+            mis = misfits[side]
             fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
             out |= cand & fits
     return out

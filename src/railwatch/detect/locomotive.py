@@ -94,6 +94,7 @@ def find(
     ca, cb = (int(round(x / step)) for x in CAB_CORE_M)
     inset = int(round(HOOD_INSET_M / step))
     found: list[tuple[int, int, float]] = []
+    lum = rgb.mean(axis=1)
     for length in np.arange(LENGTH_M[0], LENGTH_M[1] + 1e-9, step):
         m = int(round(length / step))
         if m > n:
@@ -103,9 +104,15 @@ def find(
         cab1 = _means(c1s, s + ca, s + cb)
         cab2 = _means(c1s, e - cb, e - ca)
         hood = _means(c1s, s + inset, e - inset)
+        contrast = np.minimum(np.linalg.norm(cab1 - hood, axis=1), np.linalg.norm(cab2 - hood, axis=1))
+        # every test below is per span: score only the spans whose cabs stand out from the hood
+        keep = np.flatnonzero(contrast >= CAB_CONTRAST)
+        if not keep.size:
+            continue
+        s, e, contrast = s[keep], e[keep], contrast[keep]
+        cab1, cab2, hood = cab1[keep], cab2[keep], hood[keep]
         var = _means(c2s, s + inset, e - inset) - hood**2
         spread = np.sqrt(np.clip(var, 0, None).sum(axis=1))
-        contrast = np.minimum(np.linalg.norm(cab1 - hood, axis=1), np.linalg.norm(cab2 - hood, axis=1))
         match = np.linalg.norm(cab1 - cab2, axis=1)
         flat1 = _means(c2s, s + ca, s + cb) - cab1**2
         flat2 = _means(c2s, e - cb, e - ca) - cab2**2
@@ -126,7 +133,6 @@ def find(
             ok &= np.linalg.norm(inner - cab, axis=1) >= 0.5 * contrast
             ok &= np.linalg.norm(outer - cab, axis=1) >= 0.5 * contrast
         score = contrast - spread - match
-        lum = rgb.mean(axis=1)
         for j in np.flatnonzero(ok):
             if _gap_between(lum, int(s[j]), int(e[j]), cb, inset, cab1[j], cab2[j], hood[j]):
                 continue

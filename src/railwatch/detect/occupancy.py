@@ -5,7 +5,7 @@ nodata, image edge). Cars are what is on the track and is not ballast or rails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
@@ -71,6 +71,12 @@ class EmptyModel:
     noise: float
     brightness: float
     mode: np.ndarray | None = None
+    seeds: list[tuple[Strip, np.ndarray]] = field(default_factory=list, repr=False)
+    """Each strip the model was built from with its `_seed_rows` under `mode` (reused by `measure`)."""
+
+    def seed_rows(self, strip: Strip) -> np.ndarray | None:
+        """The seed rows computed for `strip` (the same object) while building the model, else None."""
+        return next((rows for s, rows in self.seeds if s is strip), None)
 
 
 def centre_columns(strip: Strip) -> np.ndarray:
@@ -128,19 +134,24 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     """A site-wide empty-track profile: ballast is the one colour common to every track (cars come in
     many paints), so rows whose car-band colour sits at the mode of all strips' colours are empty."""
     cents: list[np.ndarray] = []
+    feats: list[np.ndarray] = []
+    oks: list[np.ndarray] = []
     for s in strips:
         f, _ = features(s)
         ok = s.valid[:, centre_columns(s)].all(axis=1)
+        feats.append(f)
+        oks.append(ok)
         cents.append(_centre_colour(s, f)[ok])
     if not cents or not sum(c.shape[0] for c in cents):
         return None
     mode = _mode(np.concatenate(cents))
     picks: list[np.ndarray] = []
     brights: list[float] = []
-    for s in strips:
-        f, _ = features(s)
-        ok = s.valid[:, centre_columns(s)].all(axis=1)
-        seed = _seed_rows(s, f, mode) & ok
+    seeds: list[tuple[Strip, np.ndarray]] = []
+    for s, f, ok in zip(strips, feats, oks, strict=True):
+        rows = _seed_rows(s, f, mode)
+        seeds.append((s, rows))
+        seed = rows & ok
         if seed.any():
             picks.append(f[seed])
             brights.append(float(f[seed].mean()))
@@ -150,7 +161,11 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     prof = np.median(allf, axis=0)
     dev = np.sqrt(np.mean((allf - prof) ** 2, axis=1))
     return EmptyModel(
-        profile=prof, noise=float(np.median(dev)), brightness=float(np.median(brights)), mode=mode
+        profile=prof,
+        noise=float(np.median(dev)),
+        brightness=float(np.median(brights)),
+        mode=mode,
+        seeds=seeds,
     )
 
 
@@ -373,7 +388,8 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     cloud, shadow = cloud_and_shadow(strip, model.brightness if model else None)
     seen = ok & ~cloud & ~shadow
     template = model.profile if model is not None else None
-    seed = _seed_rows(strip, f, model.mode if model is not None else None) & seen
+    known = model.seed_rows(strip) if model is not None else None
+    seed = (known if known is not None else _seed_rows(strip, f, model.mode if model else None)) & seen
     own_rows = seed.sum() * strip.step_m >= 15.0
     if own_rows:
         # Thin cloud over the whole corridor (a cloud's rim) is not a car.
