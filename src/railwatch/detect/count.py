@@ -215,12 +215,13 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     # sunny sub-metre imagery with long shadows: cars from their shadows (see sunlit.py)
     sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m)
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
-    # Neighbours' shadows are reasoned about between known tracks only: discovered centrelines include
-    # wagon edges and doubled lines, which would read as a neighbour beside every wagon.
+    # Neighbours' shadows and turnouts are reasoned about between known tracks only: discovered
+    # centrelines include wagon edges and doubled lines, which would read as a neighbour beside every wagon.
     known = [t.geometry_quality != "discovered" for t in tracks]
+    fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
     occs = _occupancies(shifted, model, known)
     ests: list[Estimate | None] = []
-    for t, s, crs, mask, occ in zip(tracks, shifted, frames, owned, occs, strict=True):
+    for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
         est = (
             car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
         )
@@ -231,6 +232,9 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
         else:
             _drop(est, [c for c in est.cars if shared.owned_elsewhere(mask, c.start_m, c.end_m)])
+            if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
+                cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
+                _drop(est, [est.cars[i] for i in cut])
         for c in est.cars:
             fp = s.footprint(c.start_m, c.end_m)
             c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from scipy import ndimage
 from shapely.geometry import LineString
 
 SHARED_M = 3.4
@@ -55,3 +56,68 @@ def owned_elsewhere(mask: np.ndarray | None, start_m: float, end_m: float) -> bo
     if i1 <= i0:
         return False
     return bool(mask[i0:i1].mean() > 0.5)
+
+
+FOUL_M = 3.0
+"""Centrelines closer than this put the other track's near rail inside this track's car band (car half
+width 1.45 m + half the rail spacing 0.75 m + 0.8 m for blur and schematic geometry): a turnout."""
+TURNOUT_MAX_M = 40.0
+"""Longest run of a diverging track within FOUL_M of this one (a 1:12 turnout: 36 m); a longer close run
+is two lines along one track (a throat overlap, a doubled discovered line), left to `shared_mask`."""
+COUPLED_GAP_M = 3.0
+"""Cars whose ends are at most this far apart are coupled (buffers plus a missed coupler row or two)."""
+
+
+def fouled_mask(lines: list[LineString | None]) -> list[np.ndarray | None]:
+    """For each track, a boolean mask over chainage (STEP_M bins) of turnout stretches: another track's
+    centreline closer than FOUL_M for at most TURNOUT_MAX_M: that track's rails cross this one's car band."""
+    masks: list[np.ndarray | None] = []
+    for i, line in enumerate(lines):
+        if line is None:
+            masks.append(None)
+            continue
+        d = np.arange(0.0, line.length + STEP_M, STEP_M)
+        pts = shapely.line_interpolate_point(line, d)
+        mask = np.zeros(d.shape, dtype=bool)
+        for j, other in enumerate(lines):
+            if j != i and other is not None:
+                mask |= _short_runs(shapely.distance(pts, other) < FOUL_M, int(TURNOUT_MAX_M / STEP_M))
+        masks.append(mask)
+    return masks
+
+
+def turnout_artefacts(mask: np.ndarray | None, spans: list[tuple[float, float]]) -> list[int]:
+    """Indices of the cars (start_m, end_m spans) that are a turnout's crossing rails, not a wagon.
+
+    A car standing mostly on a turnout stretch, where the other track's rails cross the car band, is
+    what the bed looks like there without any car; and a standing wagon would foul the other track,
+    which operating rules forbid. A wagon of a train passing the turnout is coupled to cars beyond it,
+    so a car on the stretch is kept when a chain of coupled cars joins it to a car off the stretch.
+    """
+    if mask is None or not mask.any() or not spans:
+        return []
+    ivs = [tuple(sorted(s)) for s in spans]
+    on = [owned_elsewhere(mask, a, b) for a, b in ivs]
+    kept = [not x for x in on]
+    changed = True
+    while changed:
+        changed = False
+        for i, (a, b) in enumerate(ivs):
+            if kept[i]:
+                continue
+            for j, (c, d) in enumerate(ivs):
+                if kept[j] and max(a, c) - min(b, d) <= COUPLED_GAP_M:
+                    kept[i] = changed = True
+                    break
+    return [i for i, k in enumerate(kept) if not k]
+
+
+def _short_runs(mask: np.ndarray, max_len: int) -> np.ndarray:
+    """`mask` with its runs of True longer than `max_len` bins cleared."""
+    lab, n = ndimage.label(mask)
+    if n == 0:
+        return mask
+    sizes = np.bincount(lab.ravel())
+    keep = sizes <= max_len
+    keep[0] = False
+    return keep[lab]
