@@ -41,6 +41,11 @@ MAX_HAZE = 0.5
 DEEP_SHADOW = 0.35
 """Rows whose corridor is darker than this share of the site's usual ground are too deep in shadow
 to see into (a cloud shadow darkens by about half; a corridor full of dark cars by less)."""
+MIN_SHADE_GAIN = DEEP_SHADOW
+"""Least gain (shaded / lit brightness) a shaded row is scaled back by: darker rows are masked unseen."""
+SHADED = 0.95
+"""Rows darker than this share of the template are judged by shape: a cloud shadow's soft edge dims
+the ground by a few per cent at first (brightness noise of an empty bed is about 1 %)."""
 BED_BLOCK_M = 5.0
 """Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
 BED_STEADY_RGB = 0.04
@@ -333,13 +338,19 @@ def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray 
 
 
 def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
-    """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast)."""
+    """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast).
+
+    Shade scales the ground's light (a cloud's shadow dims every band and column of a row alike), so a
+    darker row is compared with the template scaled by its own best gain, and the residual is read
+    back at the template's brightness: a shaded empty bed departs by its noise only, a car by its
+    shape and colour. `fn` is kept for callers; the gain fit replaces its offset-biased ratio."""
     t_mean = rows_t.mean(axis=1)
-    t_norm = rows_t / (t_mean[:, None] + 0.03)
     d_raw = np.sqrt(np.mean((f - rows_t) ** 2, axis=1))
-    d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * (t_mean + 0.03)
-    darker = f.mean(axis=1) < 0.8 * t_mean
-    return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+    gain = np.einsum("ij,ij->i", f, rows_t) / np.maximum(np.einsum("ij,ij->i", rows_t, rows_t), 1e-9)
+    gain = np.maximum(gain, MIN_SHADE_GAIN)
+    d_shape = np.sqrt(np.mean((f / gain[:, None] - rows_t) ** 2, axis=1))
+    darker = f.mean(axis=1) < SHADED * t_mean
+    return np.where(darker, np.minimum(d_raw, 1.5 * d_shape), d_raw)
 
 
 def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
