@@ -41,6 +41,14 @@ MAX_HAZE = 0.5
 DEEP_SHADOW = 0.35
 """Rows whose corridor is darker than this share of the site's usual ground are too deep in shadow
 to see into (a cloud shadow darkens by about half; a corridor full of dark cars by less)."""
+MIN_SHADE_GAIN = DEEP_SHADOW
+"""Least gain (shaded / lit brightness) a shaded row is scaled back by: darker rows are masked unseen."""
+SHADED = 0.95
+"""Rows darker than this share of the template are judged by shape: a cloud shadow's soft edge dims
+the ground by a few per cent at first (brightness noise of an empty bed is about 1 %)."""
+SHAPE_MAX_STEP_M = 0.6
+"""Finest-sampled strips up to this step resolve the rails across the car band, so shape tells a shaded
+bed from a car; coarser, it does not."""
 BED_BLOCK_M = 5.0
 """Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
 BED_STEADY_RGB = 0.04
@@ -332,14 +340,25 @@ def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray 
     return local[np.where(nearer, prev, pos)]
 
 
-def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray) -> np.ndarray:
-    """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast)."""
+def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray, resolved: bool = True) -> np.ndarray:
+    """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast).
+
+    Shade scales the ground's light (a cloud's shadow dims every band and column of a row alike), so
+    where the rails are `resolved` a darker row is compared with the template scaled by its own best
+    gain, read back at the template's brightness: a shaded empty bed departs by its noise only, a car
+    by its shape and colour. Coarser, the car band is a column or two and a gain would explain any
+    dark car away, so the brightness-normalised form `fn` is compared for clearly darker rows only."""
     t_mean = rows_t.mean(axis=1)
-    t_norm = rows_t / (t_mean[:, None] + 0.03)
     d_raw = np.sqrt(np.mean((f - rows_t) ** 2, axis=1))
-    d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * (t_mean + 0.03)
-    darker = f.mean(axis=1) < 0.8 * t_mean
-    return np.where(darker, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+    if not resolved:
+        t_norm = rows_t / (t_mean[:, None] + 0.03)
+        d_norm = np.sqrt(np.mean((fn - t_norm) ** 2, axis=1)) * (t_mean + 0.03)
+        return np.where(f.mean(axis=1) < 0.8 * t_mean, np.minimum(d_raw, 1.5 * d_norm), d_raw)
+    gain = np.einsum("ij,ij->i", f, rows_t) / np.maximum(np.einsum("ij,ij->i", rows_t, rows_t), 1e-9)
+    gain = np.maximum(gain, MIN_SHADE_GAIN)
+    d_shape = np.sqrt(np.mean((f / gain[:, None] - rows_t) ** 2, axis=1))
+    darker = f.mean(axis=1) < SHADED * t_mean
+    return np.where(darker, np.minimum(d_raw, 1.5 * d_shape), d_raw)
 
 
 def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
@@ -402,7 +421,8 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
         template = np.median(f[seed], axis=0)
     if template is None:
         template = np.median(f[seen], axis=0) if seen.any() else f.mean(axis=0)
-    dep_one = _departure(f, fn, np.broadcast_to(template, f.shape))
+    resolved = strip.step_m <= SHAPE_MAX_STEP_M
+    dep_one = _departure(f, fn, np.broadcast_to(template, f.shape), resolved)
     floor = 0.02
     ref = dep_one[seed] if own_rows else None
     if ref is not None:
@@ -413,7 +433,7 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
         floor = max(floor, 3.0 * model.noise)
     local = local_template(strip, f, seen)
     # The local bed only explains rows away (a bridge deck), it never adds departures.
-    dep = np.minimum(dep_one, _departure(f, fn, local)) if local is not None else dep_one
+    dep = np.minimum(dep_one, _departure(f, fn, local, resolved)) if local is not None else dep_one
     thr = floor
     win = 3 if strip.step_m <= 0.35 else 1
     dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
