@@ -14,6 +14,7 @@ from affine import Affine
 from shapely.geometry import LineString
 
 from railwatch.geo import reproject
+from railwatch.imagery.corridor import Strip
 from railwatch.records import Car, Track
 
 CRS_UTM = "EPSG:32652"
@@ -177,4 +178,20 @@ def render(
         gsd_m=gsd_m,
         shift=shift,
         extra={"lines_m": lines_m, "transform": transform, "npx": npx},
+    )
+
+
+def straight_strip(pixels: np.ndarray, across_m: np.ndarray, step_m: float, offset_m: float = 0.0) -> Strip:
+    """A corridor strip (bands x rows x cols) of a straight track along x from 0, `offset_m` to the
+    left of the x axis, every pixel valid: the strips the detect unit tests build by hand."""
+    n = pixels.shape[1]
+    return Strip(
+        pixels=pixels,
+        valid=np.ones((n, across_m.size), bool),
+        step_m=step_m,
+        across_m=across_m,
+        x0=np.arange(n) * step_m,
+        y0=np.full(n, offset_m),
+        tx=np.ones(n),
+        ty=np.zeros(n),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import synth
 
 from railwatch.detect import castshadow
 from railwatch.detect.occupancy import Occupancy
@@ -20,16 +21,7 @@ def _strip(offset_m: float, rng: np.random.Generator) -> Strip:
     grey = np.full((N, ACROSS.size), 0.5) + rng.normal(0, 0.004, (N, ACROSS.size))
     grey[:, np.abs(np.abs(ACROSS) - 0.76) < 0.3] = 0.3  # the rail pair, blurred
     pixels = np.stack([grey * 1.05, grey, grey * 0.9]).astype(np.float32)
-    return Strip(
-        pixels=pixels,
-        valid=np.ones((N, ACROSS.size), bool),
-        step_m=STEP,
-        across_m=ACROSS.copy(),
-        x0=np.arange(N) * STEP,
-        y0=np.full(N, offset_m),
-        tx=np.ones(N),
-        ty=np.zeros(N),
-    )
+    return synth.straight_strip(pixels, ACROSS.copy(), STEP, offset_m)
 
 
 def _occ(occupied: np.ndarray) -> Occupancy:

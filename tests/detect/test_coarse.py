@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+import synth
 
 from railwatch.detect import coarse, types
 from railwatch.detect.occupancy import Occupancy
@@ -32,16 +33,7 @@ def _occ(dep: np.ndarray, shadow: np.ndarray | None = None) -> Occupancy:
 
 def _strip(n: int, step_m: float) -> Strip:
     across = np.arange(-6.0, 6.0 + 1e-9, step_m)
-    return Strip(
-        pixels=np.full((3, n, across.size), 0.4),
-        valid=np.ones((n, across.size), bool),
-        step_m=step_m,
-        across_m=across,
-        x0=np.arange(n) * step_m,
-        y0=np.zeros(n),
-        tx=np.ones(n),
-        ty=np.zeros(n),
-    )
+    return synth.straight_strip(np.full((3, n, across.size), 0.4), across, step_m)
 
 
 def _paint(strip: Strip, start_m: float, end_m: float) -> Strip:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import synth
 
 from railwatch.detect import sunlit
 from railwatch.detect.estimate import Estimate
@@ -34,17 +35,7 @@ def _strip(offset_m: float, sunny: bool, wagons: bool = True) -> Strip:
     along = np.arange(0, 400.0, STEP_M)  # mostly empty yard: shadows stay the darkest tenth
     across = np.arange(-24, 25) * STEP_M
     g = _scene(along, across + offset_m, sunny, wagons).astype(np.float32)
-    n = along.size
-    return Strip(
-        pixels=np.stack([g, g, g]),
-        valid=np.ones(g.shape, bool),
-        step_m=STEP_M,
-        across_m=across,
-        x0=along.copy(),
-        y0=np.full(n, offset_m),
-        tx=np.ones(n),
-        ty=np.zeros(n),
-    )
+    return synth.straight_strip(np.stack([g, g, g]), across, STEP_M, offset_m)
 
 
 def _base() -> Estimate:

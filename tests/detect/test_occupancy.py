@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import synth
 
 from railwatch.detect import occupancy
 from railwatch.imagery.corridor import Strip
@@ -23,16 +24,7 @@ def _strip(n_rows: int, rng: np.random.Generator) -> tuple[Strip, np.ndarray]:
     rails = np.abs(np.abs(across) - 0.76) < 0.16
     px[:, :, rails] = 0.12
     px += rng.normal(0, 0.008, px.shape).astype(np.float32)
-    strip = Strip(
-        pixels=px,
-        valid=np.ones((n_rows, across.size), bool),
-        step_m=STEP_M,
-        across_m=across,
-        x0=np.arange(n_rows) * STEP_M,
-        y0=np.zeros(n_rows),
-        tx=np.ones(n_rows),
-        ty=np.zeros(n_rows),
-    )
+    strip = synth.straight_strip(px, across, STEP_M)
     return strip, across
 
 

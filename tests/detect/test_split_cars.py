@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import synth
 
 from railwatch.detect import cars
 from railwatch.detect.occupancy import Occupancy
@@ -14,16 +15,7 @@ STEP_M = 0.5
 def _strip(n_rows: int) -> Strip:
     across = np.arange(-12, 13) * STEP_M
     px = np.full((3, n_rows, across.size), 0.45, np.float32)
-    return Strip(
-        pixels=px,
-        valid=np.ones((n_rows, across.size), bool),
-        step_m=STEP_M,
-        across_m=across,
-        x0=np.arange(n_rows) * STEP_M,
-        y0=np.zeros(n_rows),
-        tx=np.ones(n_rows),
-        ty=np.zeros(n_rows),
-    )
+    return synth.straight_strip(px, across, STEP_M)
 
 
 def _occupancy(n_rows: int, occupied_m: list[tuple[float, float]], unseen_m=()) -> Occupancy:
