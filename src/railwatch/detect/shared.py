@@ -8,6 +8,8 @@ so a car in a throat is counted once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import shapely
 from scipy import ndimage
@@ -28,22 +30,37 @@ def shared_mask(
     lines: list[LineString | None], lengths: list[float], ids: list[str]
 ) -> list[np.ndarray | None]:
     """For each track, a boolean mask over chainage (STEP_M bins) of stretches owned by another track."""
-    order = owner_order(lengths, ids)
-    rank = {i: r for r, i in enumerate(order)}
-    masks: list[np.ndarray | None] = []
+    rank = {i: r for r, i in enumerate(owner_order(lengths, ids))}
+    return [
+        _any_close(near, lambda j, d, i=i: (d < SHARED_M) & (rank[j] < rank[i])) if near else None
+        for i, near in enumerate(_distances(lines))
+    ]
+
+
+Near = tuple[int, dict[int, np.ndarray]]
+"""A track's number of STEP_M bins, and the distance (m) from each bin to every other track."""
+
+
+def _distances(lines: list[LineString | None]) -> list[Near | None]:
+    """For each track, the distance (m) from every STEP_M bin of its centreline to each other track."""
+    out: list[Near | None] = []
     for i, line in enumerate(lines):
         if line is None:
-            masks.append(None)
+            out.append(None)
             continue
-        d = np.arange(0.0, line.length + STEP_M, STEP_M)
-        pts = shapely.line_interpolate_point(line, d)
-        mask = np.zeros(d.shape, dtype=bool)
-        for j, other in enumerate(lines):
-            if j == i or other is None or rank[j] > rank[i]:
-                continue
-            mask |= shapely.distance(pts, other) < SHARED_M
-        masks.append(mask)
-    return masks
+        pts = shapely.line_interpolate_point(line, np.arange(0.0, line.length + STEP_M, STEP_M))
+        others = {j: shapely.distance(pts, o) for j, o in enumerate(lines) if j != i and o is not None}
+        out.append((pts.size, others))
+    return out
+
+
+def _any_close(near: Near, close: Callable[[int, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Bins where `close(j, distance_to_j)` holds for some other track j."""
+    n, dist = near
+    mask = np.zeros(n, dtype=bool)
+    for j, d in dist.items():
+        mask |= close(j, d)
+    return mask
 
 
 def owned_elsewhere(mask: np.ndarray | None, start_m: float, end_m: float) -> bool:
@@ -71,19 +88,11 @@ COUPLED_GAP_M = 3.0
 def fouled_mask(lines: list[LineString | None]) -> list[np.ndarray | None]:
     """For each track, a boolean mask over chainage (STEP_M bins) of turnout stretches: another track's
     centreline closer than FOUL_M for at most TURNOUT_MAX_M: that track's rails cross this one's car band."""
-    masks: list[np.ndarray | None] = []
-    for i, line in enumerate(lines):
-        if line is None:
-            masks.append(None)
-            continue
-        d = np.arange(0.0, line.length + STEP_M, STEP_M)
-        pts = shapely.line_interpolate_point(line, d)
-        mask = np.zeros(d.shape, dtype=bool)
-        for j, other in enumerate(lines):
-            if j != i and other is not None:
-                mask |= _short_runs(shapely.distance(pts, other) < FOUL_M, int(TURNOUT_MAX_M / STEP_M))
-        masks.append(mask)
-    return masks
+    longest = int(TURNOUT_MAX_M / STEP_M)
+    return [
+        _any_close(near, lambda j, d: _short_runs(d < FOUL_M, longest)) if near else None
+        for near in _distances(lines)
+    ]
 
 
 def turnout_artefacts(mask: np.ndarray | None, spans: list[tuple[float, float]]) -> list[int]:
