@@ -23,17 +23,23 @@ START = datetime(2022, 11, 4, tzinfo=UTC)
 END = datetime(2022, 11, 4, 23, 59, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def crossing(tmp_path_factory):
-    """The crossing scenario rendered, ingested and counted into a fresh SQLite store."""
-    out = tmp_path_factory.mktemp("crossing")
-    paths = simulate.scenario("crossing-2022-11-04", out / "scenes", gsd_m=0.5)
+def _counted(tmp_path_factory, scenario: str):
+    """A scenario rendered at 0.5 m, ingested and counted into a fresh SQLite store."""
+    out = tmp_path_factory.mktemp(scenario)
+    paths = simulate.scenario(scenario, out / "scenes", gsd_m=0.5)
     db = store.open(f"sqlite:///{out / 'railwatch.db'}")
     ensure_catalog(db)
     for p in paths:
         ingest(db, p)
     results = pipeline.analyse(db)
     assert [r.error for r in results] == [None] * len(results)
+    return db
+
+
+@pytest.fixture(scope="module")
+def crossing(tmp_path_factory):
+    """The crossing scenario rendered, ingested and counted into a fresh SQLite store."""
+    db = _counted(tmp_path_factory, "crossing-2022-11-04")
     yield db
     db.close()
 
@@ -73,14 +79,7 @@ def test_three_car_set_followed_across_the_border(crossing):
 @pytest.fixture(scope="module")
 def returned(tmp_path_factory):
     """The 2022-11-29/30 return scenario (Khasan, then the Tumangang yard) rendered, ingested, counted."""
-    out = tmp_path_factory.mktemp("return")
-    paths = simulate.scenario("return-2022-11-29", out / "scenes", gsd_m=0.5)
-    db = store.open(f"sqlite:///{out / 'railwatch.db'}")
-    ensure_catalog(db)
-    for p in paths:
-        ingest(db, p)
-    results = pipeline.analyse(db)
-    assert [r.error for r in results] == [None] * len(results)
+    db = _counted(tmp_path_factory, "return-2022-11-29")
     yield db
     db.close()
 
