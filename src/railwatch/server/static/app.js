@@ -95,7 +95,7 @@ async function loadSite(id) {
   status.textContent = "loading " + id + "…";
   for (const k of Object.keys(layers)) if (layers[k]) { map.removeLayer(layers[k]); layers[k] = null; }
   const [site, cars, obs, alerts, events] = await Promise.all([
-    get("/api/sites/" + encodeURIComponent(id)), get("/api/cars?site=" + encodeURIComponent(id)),
+    get("/api/sites/" + encodeURIComponent(id)), get("/api/cars?latest=true&limit=1000&site=" + encodeURIComponent(id)),
     get("/api/observations?limit=1000&site=" + encodeURIComponent(id)), get("/api/alerts?site=" + encodeURIComponent(id)),
     get("/api/events")]);
   const sceneIds = [...new Set(cars.features.map((f) => f.properties.scene_id))];
