@@ -36,11 +36,13 @@ def run(
     say: Callable[[str], None] = print,
 ) -> DemoResult:
     """Render the scenarios into `out`, push them through the pipeline, and write the evidence."""
-    from railwatch import pipeline, simulate, store
+    from railwatch import pipeline, report, simulate, store
     from railwatch.activity import analyze as activity_analyze
     from railwatch.activity import events as activity_events
     from railwatch.activity import plot as activity_plot
     from railwatch.activity.series import from_observations
+    from railwatch.movement.follow import parse_time
+    from railwatch.narrative import stored_brief
     from railwatch.store.ingest import ensure_catalog, ingest
 
     out = Path(out)
@@ -92,30 +94,16 @@ def run(
         if name not in scenarios:
             continue
         say(f"following trains: {name}")
-        md = _brief(db, site, start, end)
+        t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
+        md, found = stored_brief(db, site, t0, t1)
+        db.put_movements(found.movements)
         path = out / f"brief-{name}.md"
         path.write_text(md)
         result.files[f"brief {name}"] = path
 
-    try:
-        from railwatch import report
-    except ImportError:  # the report module is optional in a partial checkout
-        report = None
-    if report is not None and hasattr(report, "write"):
-        say("writing the report")
-        start = datetime(2022, 11, 1, tzinfo=UTC)
-        end = datetime(2023, 12, 31, tzinfo=UTC)
-        result.files["report"] = Path(report.write(db, "tumangang", start, end, out / "report", pdf=True))
+    say("writing the report")
+    start = datetime(2022, 11, 1, tzinfo=UTC)
+    end = datetime(2023, 12, 31, tzinfo=UTC)
+    result.files["report"] = Path(report.write(db, "tumangang", start, end, out / "report", pdf=True))
     db.close()
     return result
-
-
-def _brief(db, site: str, start: str, end: str) -> str:
-    """Follow the trains seen around `site` between two dates and write the hedged Markdown brief."""
-    from railwatch.movement.follow import follow, parse_time
-    from railwatch.narrative import Setting, brief
-
-    t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
-    found = follow(db, site=site, start=t0, end=t1)
-    db.put_movements(found.movements)
-    return brief(found.movements, found.consists, Setting(found.network, found.sites), t0, t1, site_ids=None)

@@ -193,8 +193,8 @@ def test_latest_cars_are_the_newest_look_with_cars(client, seeded):
     db = store.open(seeded["db_url"])
     newest = db.observations(site="tumangang", with_cars=True)[-1]
     older = sorted(db.scenes(site="tumangang"), key=lambda s: s.acquired)[0]
-    db.put_observations(older.id, "tumangang", [replace(newest, id=None, scene_id=older.id,
-                                                        acquired=older.acquired, car_list=newest.car_list[:1])])
+    copy = replace(newest, id=None, scene_id=older.id, acquired=older.acquired, car_list=newest.car_list[:1])
+    db.put_observations(older.id, "tumangang", [copy])
     db.close()
     every = client.get("/api/cars", params={"site": "tumangang"}).json()
     latest = client.get("/api/cars", params={"site": "tumangang", "latest": "true"}).json()

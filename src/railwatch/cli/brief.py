@@ -24,23 +24,13 @@ def brief(
     """Write a hedged Markdown brief: local times, distances to landmarks, ICD 203 likelihood words."""
     from railwatch.cli.options import open_store
     from railwatch.errors import InputError
-    from railwatch.movement.follow import follow, parse_time
-    from railwatch.narrative import Setting
-    from railwatch.narrative import brief as write_brief
+    from railwatch.movement.follow import parse_time
+    from railwatch.narrative import stored_brief
 
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to", end_of_day=True)
     if out_path is not None and not out_path.parent.is_dir():
         raise InputError(f"folder {out_path.parent} does not exist", path=str(out_path))
-    s = open_store(db)
-    found = follow(s, site=site, start=t0, end=t1)
-    text = write_brief(
-        found.movements,
-        found.consists,
-        Setting(found.network, found.sites),
-        t0,
-        t1,
-        site_ids=[site] if site else None,
-    )
+    text, found = stored_brief(open_store(db), site, t0, t1, site_ids=[site] if site else None)
     if out_path is None:
         out.print(text, markup=False, highlight=False)
         return

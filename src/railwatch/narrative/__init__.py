@@ -3,7 +3,7 @@ rounded distances to landmarks, ICD 203 likelihood words, and the limits of what
 
 from __future__ import annotations
 
-from railwatch.narrative.brief import brief
+from railwatch.narrative.brief import brief, stored_brief
 from railwatch.narrative.sentences import Setting
 
-__all__ = ["Setting", "brief"]
+__all__ = ["Setting", "brief", "stored_brief"]

@@ -4,12 +4,17 @@ sightings, limits and sources. Pure: records in, text out."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from railwatch.movement.match import chains
 from railwatch.movement.network import at_site
 from railwatch.narrative import sentences as S
 from railwatch.narrative import words
 from railwatch.records import Consist, Movement
+
+if TYPE_CHECKING:
+    from railwatch.movement.follow import Followed
+    from railwatch.store import Store
 
 STILL_M = 30.0
 """A set that moved less than this between images stood still: not a key judgement."""
@@ -130,3 +135,20 @@ def _row(c: Consist, mv: Movement | None) -> str:
     dist = words.distance(mv.distance_m) if mv else "-"
     conf = f"{mv.confidence:.2f}" if mv else "-"
     return f"| {when} | {c.site or '-'} | {c.track} | {len(c.railcars)} | {c.locomotives} | {dist} | {conf} |"
+
+
+def stored_brief(
+    db: Store,
+    site: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    site_ids: list[str] | None = None,
+) -> tuple[str, Followed]:
+    """Follow the trains seen around `site` in [start, end] in the store and write their brief (about
+    `site_ids`, or every site the sightings stand on); also returns what was followed."""
+    from railwatch.movement.follow import follow
+
+    found = follow(db, site=site, start=start, end=end)
+    text = brief(found.movements, found.consists, S.Setting(found.network, found.sites), start, end,
+                 site_ids=site_ids)
+    return text, found
