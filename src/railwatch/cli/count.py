@@ -16,7 +16,9 @@ from railwatch.errors import InputError
 
 @app.command()
 def count(
-    image: Path = typer.Argument(..., help="GeoTIFF/COG (any CRS), or PNG/JPEG with --gsd."),
+    image: str = typer.Argument(
+        ..., help="GeoTIFF/COG (any CRS; a path or an http(s)/s3/gs URL), or PNG/JPEG with --gsd."
+    ),
     tracks: Path | None = typer.Option(None, "--tracks", help="TRACKS.geojson: LineStrings with an 'id'."),
     site: str | None = typer.Option(None, "--site", help="Built-in site id or a site file."),
     gsd: float | None = typer.Option(
@@ -55,8 +57,9 @@ def count(
     if as_json:
         print_json(result.to_dict())
         return
+    name = image.rstrip("/").rsplit("/", 1)[-1]
     table = Table(
-        title=f"{image.name}: {result.total} railcars [{result.total_low}-{result.total_high}], "
+        title=f"{name}: {result.total} railcars [{result.total_low}-{result.total_high}], "
         f"{result.locomotives} locomotives, {result.gsd_m:.2f} m/px"
     )
     for col in ("track", "length m", "coverage", "cars", "interval", "by type"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -15,7 +14,9 @@ from railwatch.errors import InputError, RailwatchError
 
 @app.command()
 def ingest(
-    files: list[Path] = typer.Argument(..., help="Image files (GeoTIFF/COG, PNG/JPEG with world file)."),
+    files: list[str] = typer.Argument(
+        ..., help="Image files (GeoTIFF/COG, PNG/JPEG with world file) or http(s)/s3/gs URLs of COGs."
+    ),
     site: str | None = typer.Option(
         None, "--site", help="Link to this site only (id or site file); the image must overlap it."
     ),
@@ -42,7 +43,7 @@ def ingest(
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(files))
             for path in files:
-                progress.update(task, description=path.name)
+                progress.update(task, description=path.rstrip("/").rsplit("/", 1)[-1])
                 try:
                     res = ingest_file(database, path, site=target, gsd_m=gsd, time=when)
                 except RailwatchError as exc:

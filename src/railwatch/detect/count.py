@@ -26,7 +26,7 @@ from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
 from railwatch.detect.estimate import Estimate
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
-from railwatch.imagery import coreg, corridor
+from railwatch.imagery import coreg, corridor, source
 from railwatch.records import CAR_TYPES, Car, Track, TrackCount
 
 STRIP_HALF_M = 10.0
@@ -125,17 +125,19 @@ def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
         ds = image
     else:
         path = Path(image)
-        if not path.exists():
+        remote = source.is_remote(image)
+        if not remote and not path.exists():
             raise ImageError("no such file", path=str(path))
+        stack.enter_context(source.env(image))  # held while the corridors are read
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NotGeoreferencedWarning)
-                ds = stack.enter_context(rasterio.open(path))
+                ds = stack.enter_context(rasterio.open(source.gdal_path(image) if remote else path))
         except RasterioIOError as exc:
             raise ImageError(
-                f"cannot read as an image ({str(exc).splitlines()[0][:120]})", path=str(path)
+                f"cannot read as an image ({str(exc).splitlines()[0][:120]})", path=str(image)
             ) from None
-    name = str(ds.name)
+    name = str(ds.name) if ds is image else str(image)  # a URL as given, not GDAL's /vsicurl/ path
     if ds.width < 2 or ds.height < 2:
         raise ImageError("image is empty", path=name)
     if gsd is not None and (not math.isfinite(gsd) or gsd <= 0):

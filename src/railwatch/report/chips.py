@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform as shp_transform
 
 from railwatch.errors import ImageError, InputError
+from railwatch.imagery import source
 
 TYPE_COLORS: dict[str, str] = {
     "locomotive": "#e41a1c",
@@ -57,8 +58,13 @@ def _to_uint8(band: np.ndarray) -> np.ndarray:
 
 def read(scene_path: str | Path, geom: BaseGeometry, margin_m: float = 25.0, max_px: int = 1200) -> Chip:
     """Read the scene window around a lon/lat geometry (plus a margin), as 8-bit RGB."""
+    with source.env(scene_path):
+        return _read(scene_path, geom, margin_m, max_px)
+
+
+def _read(scene_path: str | Path, geom: BaseGeometry, margin_m: float, max_px: int) -> Chip:
     try:
-        ds = rasterio.open(scene_path)
+        ds = rasterio.open(source.gdal_path(scene_path))
     except (rasterio.errors.RasterioIOError, OSError) as exc:
         raise ImageError(f"cannot open scene: {exc}", path=str(scene_path)) from None
     with ds:

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from railwatch import store as store_mod
 from railwatch.errors import InputError, RailwatchError, SiteNotFound
+from railwatch.imagery import source
 from railwatch.records import Event, Observation
 from railwatch.report.chips import png
 from railwatch.server import geojson as gj
@@ -50,6 +51,11 @@ def _time(text: str | None, name: str, end: bool = False) -> datetime | None:
     from railwatch.movement.follow import parse_time
 
     return parse_time(text, name, end_of_day=end)
+
+
+def _reachable(path: str) -> bool:
+    """A stored scene this server can read: a local file that exists, or a remote image (URL)."""
+    return source.is_remote(path) or Path(path).is_file()
 
 
 def _page(items: list[Any], total: int, limit: int, offset: int) -> JSONResponse:
@@ -200,7 +206,7 @@ def create_app(
         if not 0 <= k < len(o.car_list) or o.scene_id is None:
             raise HTTPException(404, f"no car {car_id!r}")
         path = db.get_scene(o.scene_id).path
-        if not Path(path).is_file():
+        if not _reachable(path):
             raise HTTPException(404, f"scene {o.scene_id} file is not on this server")
         return Response(png(path, o.car_list, highlight=k), media_type="image/png")
 
@@ -208,10 +214,10 @@ def create_app(
     def tile(scene_id: int, z: int, x: int, y: int) -> Response:
         """An XYZ web-mercator tile of a scene, through rio-tiler."""
         path = db.get_scene(scene_id).path
-        if not Path(path).is_file():
+        if not _reachable(path):
             raise HTTPException(404, f"scene {scene_id} file is not on this server")
         try:
-            with Reader(path) as src:
+            with source.env(path), Reader(source.gdal_path(path)) as src:
                 indexes = (1, 2, 3) if src.dataset.count >= 3 else (1,)
                 img = src.tile(x, y, z, indexes=indexes)
         except TileOutsideBounds:
