@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from railwatch.detect import types
-from railwatch.detect.estimate import Estimate
+from railwatch.detect.estimate import Estimate, Side, Spread
 from railwatch.detect.occupancy import Occupancy
 from railwatch.detect.runs import runs, touches_unseen
 from railwatch.imagery.corridor import Strip
@@ -37,6 +37,9 @@ HIDDEN_MIN_VAR = 0.1
 """Least variance of the occupied share of a hidden stretch (a track seen all empty or all full)."""
 MIX_CV = 0.07
 """Relative uncertainty of the mean car length of an unknown fleet mix."""
+READ_SHARED = 0.5
+"""Share of the read error's variance that all tracks of a scene have in common (the imagery's sun,
+shadow length and contrast bias every track alike); the rest is each track's own."""
 CAR_BAND_M = 1.3
 """Across-track half width of the band a car body covers for sure (as `occupancy.CAR_HALF_M`)."""
 SIDE_GAP_M = 0.3
@@ -179,7 +182,8 @@ def estimate(
                 )
             )
     n = len(cars)
-    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + by_gsd(READ_CV, gsd) ** 2) * mean_n**2))
+    read_cv = by_gsd(READ_CV, gsd)
+    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + read_cv**2) * mean_n**2))
     hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
     # Every counted run is at least one car: it has a clear core and a car's length.
     low = min(n, max(n_runs, int(math.floor(mean_n - half))))
@@ -187,7 +191,23 @@ def estimate(
         (i1 - i0) * step / (mu + COUPLER_M) for i0, i1 in runs(weak) if (i1 - i0) * step >= min_len
     )
     high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd + weak_n)))
-    return Estimate(cars, low, high, occ)
+    spread = coarse_spread(n, mean_n, var_len, read_cv, hidden_sd, hidden_n + weak_n)
+    return Estimate(cars, low, high, occ, spread)
+
+
+def coarse_spread(
+    n: int, mean_n: float, var_len: float, read_cv: float, hidden_sd: float, extra_n: float
+) -> Spread:
+    """How a length-based count's interval splits over a scene: the lengths of this track's cars, its
+    run-end blur, its own read noise and an unseen stretch are independent; the fleet mix and the
+    read bias of the imagery are shared; `extra_n` (expected hidden cars, faint runs) only adds above.
+    The counted cars `n` (whole cars per run) differ from the length-based mean `mean_n` by a fixed offset."""
+    own = Z90 * math.sqrt(var_len + (1.0 - READ_SHARED) * (read_cv * mean_n) ** 2)
+    common = Z90 * math.sqrt(MIX_CV**2 + READ_SHARED * read_cv**2) * mean_n
+    return Spread(
+        down=Side(own, common, n - mean_n),
+        up=Side(math.hypot(own, Z90 * hidden_sd), common, mean_n - n + extra_n),
+    )
 
 
 def hidden_cars(occ: Occupancy, occupied: np.ndarray, step_m: float) -> tuple[float, float]:
