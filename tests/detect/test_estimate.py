@@ -98,3 +98,19 @@ def test_scene_total_combines_spreads_within_the_sum_of_track_intervals():
     assert (r.total_low, r.total_high) == (48, 72)
     zero = CountResult(image="x", gsd_m=1.0, tracks=[_tc("a", 3, 3, 3)], cars=[], spreads={"a": spread})
     assert zero.total_low == zero.total == zero.total_high == 3
+
+
+def test_short_runs_counted_as_whole_cars_widen_only_the_low_side():
+    # a 6 m piece of a car on a discovered track fragment: 0.43 cars by length, counted as one
+    sp = coarse.coarse_spread(1, 0.43, 0.05, 0.04, 0.0, 0.0, lift=1)
+    assert sp.down.fixed == pytest.approx(0.57)
+    assert sp.up.fixed == pytest.approx(0.43)
+    # 100 such fragments (Muttenz at 1 m: 289 of them): the high end stays above the count, by at
+    # least the shared part, where a signed offset would pull it 57 cars below
+    up = combine([sp.up] * 100)
+    assert up >= 100 * sp.up.shared
+    unlifted = coarse.coarse_spread(1, 0.43, 0.05, 0.04, 0.0, 0.0)
+    assert combine([unlifted.up] * 100) < 0
+    # an ordinary long run rounded down shifts both sides alike
+    run = coarse.coarse_spread(12, 12.4, 1.0, 0.04, 0.0, 0.0)
+    assert run.down.fixed == pytest.approx(-0.4) and run.up.fixed == pytest.approx(0.4)

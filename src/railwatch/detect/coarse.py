@@ -158,7 +158,7 @@ def estimate(
     var_len = 0.0
     mu = types.TYPICAL_M
     sd = types.SPREAD_M
-    n_runs = 0
+    n_runs = lift = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
         if length < min_len and not touches_unseen(occ, i0, i1):
@@ -166,6 +166,7 @@ def estimate(
         n_runs += 1
         n_r = (length + COUPLER_M) / (mu + COUPLER_M)  # a run holds n bodies and n - 1 coupler gaps
         k = max(1, int(round(n_r)))
+        lift += k - int(round(n_r))
         mean_n += n_r
         var_len += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
         edges = np.linspace(i0, i1, k + 1)
@@ -191,22 +192,25 @@ def estimate(
         (i1 - i0) * step / (mu + COUPLER_M) for i0, i1 in runs(weak) if (i1 - i0) * step >= min_len
     )
     high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd + weak_n)))
-    spread = coarse_spread(n, mean_n, var_len, read_cv, hidden_sd, hidden_n + weak_n)
+    spread = coarse_spread(n, mean_n, var_len, read_cv, hidden_sd, hidden_n + weak_n, lift)
     return Estimate(cars, low, high, occ, spread)
 
 
 def coarse_spread(
-    n: int, mean_n: float, var_len: float, read_cv: float, hidden_sd: float, extra_n: float
+    n: int, mean_n: float, var_len: float, read_cv: float, hidden_sd: float, extra_n: float, lift: int = 0
 ) -> Spread:
     """How a length-based count's interval splits over a scene: the lengths of this track's cars, its
     run-end blur, its own read noise and an unseen stretch are independent; the fleet mix and the
     read bias of the imagery are shared; `extra_n` (expected hidden cars, faint runs) only adds above.
-    The counted cars `n` (whole cars per run) differ from the length-based mean `mean_n` by a fixed offset."""
+    The counted cars `n` (whole cars per run) differ from the length-based mean `mean_n` by a fixed
+    offset: rounding, which shifts both sides, and `lift`, the runs shorter than half a typical car
+    counted as one, which widens the low side only (on short track pieces, as discovered tracks are,
+    the whole car is nearer the truth than the length)."""
     own = Z90 * math.sqrt(var_len + (1.0 - READ_SHARED) * (read_cv * mean_n) ** 2)
     common = Z90 * math.sqrt(MIX_CV**2 + READ_SHARED * read_cv**2) * mean_n
     return Spread(
         down=Side(own, common, n - mean_n),
-        up=Side(math.hypot(own, Z90 * hidden_sd), common, mean_n - n + extra_n),
+        up=Side(math.hypot(own, Z90 * hidden_sd), common, mean_n + lift - n + extra_n),
     )
 
 
