@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from railwatch.detect import coarse, locomotive, types
-from railwatch.detect.estimate import Estimate, Side, Spread
+from railwatch.detect.estimate import MISCOUNT_VAR, Estimate, Side, Spread
 from railwatch.detect.occupancy import EmptyModel, Occupancy, centre_columns, measure
 from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
@@ -29,11 +29,6 @@ Z_DOUBT = 1.645
 """One-sided z of the 90 % count interval at fine GSD."""
 MISS_SHARE = 0.02
 """Share of a track's cars that may be missed or made up beyond the doubtful cuts (low contrast)."""
-MISCOUNT_VAR = 0.1
-"""Variance, per counted car, of the count error that no doubtful decision flags (a car missed, two
-read as one, a fragment counted): about one car in ten off by one, independently. Each track's own
-interval covers it with its whole-car margin; a scene total needs it to add up its tracks' errors
-(tuning seeds 100-139 at 0.5 m: track errors have a spread of ~1.9 cars, none of it shared)."""
 NEAR_WEAK_CUT = 0.5
 """Piece marker: a piece beside a doubtful cut (lower confidence, not counted in the interval)."""
 FRAGMENT_M = 8.5
