@@ -40,6 +40,11 @@ def test_count_within_tolerance_and_interval_holds_truth(tmp_path, gsd, tol):
     assert abs(r.total - n) <= max(1, tol * n), (r.total, n)
     assert r.total_low <= n <= r.total_high
     assert r.total_low <= r.total <= r.total_high
+    # the tracks' independent errors partly cancel: the scene interval is no wider than their sum
+    # (as wide only where each track is off by its one-car margin at most)
+    assert set(r.spreads) == {t.id for t in r.tracks}
+    width, summed = r.total_high - r.total_low, sum(t.cars_high - t.cars_low for t in r.tracks)
+    assert width < summed or summed <= 2 * len(r.tracks), (width, summed)
     if gsd <= 0.5:
         assert _f1(scene.cars, r.cars) >= 0.95
 

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from railwatch.detect import coarse, locomotive, types
-from railwatch.detect.estimate import Estimate
+from railwatch.detect.estimate import MISCOUNT_VAR, Estimate, Side, Spread
 from railwatch.detect.occupancy import EmptyModel, Occupancy, centre_columns, measure
 from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
@@ -27,6 +27,8 @@ WEAK_CUT = 1.0
 """Piece marker: the first piece after a cut taken on weak evidence (counted once in the low end)."""
 Z_DOUBT = 1.645
 """One-sided z of the 90 % count interval at fine GSD."""
+MISS_SHARE = 0.02
+"""Share of a track's cars that may be missed or made up beyond the doubtful cuts (low contrast)."""
 NEAR_WEAK_CUT = 0.5
 """Piece marker: a piece beside a doubtful cut (lower confidence, not counted in the interval)."""
 FRAGMENT_M = 8.5
@@ -131,10 +133,23 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
             )
         )
     n = len(cars)
-    margin = int(math.ceil(0.02 * n))
+    margin = int(math.ceil(MISS_SHARE * n))
     low = max(0, n - doubt_spread(low_adj) - margin)
     high = n + doubt_spread(high_adj) + margin
-    return Estimate(cars, low, high, occ)
+    return Estimate(cars, low, high, occ, fine_spread(n, low_adj, high_adj))
+
+
+def fine_spread(n: int, low_adj: int, high_adj: int) -> Spread:
+    """How a split count's interval splits over a scene: each doubtful decision is a coin toss of its
+    own and unflagged miscounts hit cars one by one (independent: a scene's Binomial half-width is
+    that of all its tracks' doubts together); the share of cars missed or made up because of the
+    imagery's contrast is common to its tracks (shared)."""
+    common = MISS_SHARE * n
+    unflagged = MISCOUNT_VAR * n
+    return Spread(
+        down=Side(Z_DOUBT * math.sqrt(0.25 * low_adj + unflagged), common),
+        up=Side(Z_DOUBT * math.sqrt(0.25 * high_adj + unflagged), common),
+    )
 
 
 def doubt_spread(k: int) -> int:

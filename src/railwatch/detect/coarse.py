@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from railwatch.detect import types
-from railwatch.detect.estimate import Estimate
+from railwatch.detect.estimate import Estimate, Side, Spread
 from railwatch.detect.occupancy import Occupancy
 from railwatch.detect.runs import runs, touches_unseen
 from railwatch.imagery.corridor import Strip
@@ -37,6 +37,9 @@ HIDDEN_MIN_VAR = 0.1
 """Least variance of the occupied share of a hidden stretch (a track seen all empty or all full)."""
 MIX_CV = 0.07
 """Relative uncertainty of the mean car length of an unknown fleet mix."""
+READ_SHARED = 0.5
+"""Share of the read error's variance that all tracks of a scene have in common (the imagery's sun,
+shadow length and contrast bias every track alike); the rest is each track's own."""
 CAR_BAND_M = 1.3
 """Across-track half width of the band a car body covers for sure (as `occupancy.CAR_HALF_M`)."""
 SIDE_GAP_M = 0.3
@@ -155,7 +158,7 @@ def estimate(
     var_len = 0.0
     mu = types.TYPICAL_M
     sd = types.SPREAD_M
-    n_runs = 0
+    n_runs = lift = 0
     for i0, i1 in runs(occupied):
         length = (i1 - i0) * step
         if length < min_len and not touches_unseen(occ, i0, i1):
@@ -163,6 +166,7 @@ def estimate(
         n_runs += 1
         n_r = (length + COUPLER_M) / (mu + COUPLER_M)  # a run holds n bodies and n - 1 coupler gaps
         k = max(1, int(round(n_r)))
+        lift += k - int(round(n_r))
         mean_n += n_r
         var_len += n_r * (sd / mu) ** 2 + (1.2 * gsd / mu) ** 2
         edges = np.linspace(i0, i1, k + 1)
@@ -179,7 +183,8 @@ def estimate(
                 )
             )
     n = len(cars)
-    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + by_gsd(READ_CV, gsd) ** 2) * mean_n**2))
+    read_cv = by_gsd(READ_CV, gsd)
+    half = Z90 * math.sqrt(var_len + ((MIX_CV**2 + read_cv**2) * mean_n**2))
     hidden_n, hidden_sd = hidden_cars(occ, occupied, step)
     # Every counted run is at least one car: it has a clear core and a car's length.
     low = min(n, max(n_runs, int(math.floor(mean_n - half))))
@@ -187,7 +192,26 @@ def estimate(
         (i1 - i0) * step / (mu + COUPLER_M) for i0, i1 in runs(weak) if (i1 - i0) * step >= min_len
     )
     high = max(n, int(math.ceil(mean_n + half + hidden_n + Z90 * hidden_sd + weak_n)))
-    return Estimate(cars, low, high, occ)
+    spread = coarse_spread(n, mean_n, var_len, read_cv, hidden_sd, hidden_n + weak_n, lift)
+    return Estimate(cars, low, high, occ, spread)
+
+
+def coarse_spread(
+    n: int, mean_n: float, var_len: float, read_cv: float, hidden_sd: float, extra_n: float, lift: int = 0
+) -> Spread:
+    """How a length-based count's interval splits over a scene: the lengths of this track's cars, its
+    run-end blur, its own read noise and an unseen stretch are independent; the fleet mix and the
+    read bias of the imagery are shared; `extra_n` (expected hidden cars, faint runs) only adds above.
+    The counted cars `n` (whole cars per run) differ from the length-based mean `mean_n` by a fixed
+    offset: rounding, which shifts both sides, and `lift`, the runs shorter than half a typical car
+    counted as one, which widens the low side only (on short track pieces, as discovered tracks are,
+    the whole car is nearer the truth than the length)."""
+    own = Z90 * math.sqrt(var_len + (1.0 - READ_SHARED) * (read_cv * mean_n) ** 2)
+    common = Z90 * math.sqrt(MIX_CV**2 + READ_SHARED * read_cv**2) * mean_n
+    return Spread(
+        down=Side(own, common, n - mean_n),
+        up=Side(math.hypot(own, Z90 * hidden_sd), common, mean_n + lift - n + extra_n),
+    )
 
 
 def hidden_cars(occ: Occupancy, occupied: np.ndarray, step_m: float) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
 from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
-from railwatch.detect.estimate import Estimate
+from railwatch.detect.estimate import Estimate, Side, Spread, combine
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor, source
@@ -55,13 +55,22 @@ class CountResult:
     def total(self) -> int:
         return sum(t.cars for t in self.tracks)
 
+    spreads: dict[str, Spread] = field(default_factory=dict)
+    """Per track id, how its interval splits into independent and shared parts (`estimate.Spread`)."""
+
     @property
     def total_low(self) -> int:
-        return sum(t.cars_low for t in self.tracks)
+        """Low end of the scene's 90 % interval: no lower than the sum of the tracks' low ends."""
+        down = combine(_sides(self.tracks, self.spreads, up=False))
+        floor = sum(t.cars_low for t in self.tracks)
+        return min(self.total, max(floor, math.floor(self.total - down + 1e-9)))
 
     @property
     def total_high(self) -> int:
-        return sum(t.cars_high for t in self.tracks)
+        """High end of the scene's 90 % interval: no higher than the sum of the tracks' high ends."""
+        up = combine(_sides(self.tracks, self.spreads, up=True))
+        ceiling = sum(t.cars_high for t in self.tracks)
+        return max(self.total, min(ceiling, math.ceil(self.total + up - 1e-9)))
 
     @property
     def locomotives(self) -> int:
@@ -96,6 +105,18 @@ class CountResult:
         if not self.georeferenced:
             doc["railwatch"]["note"] = "image is not georeferenced: coordinates are pixel (col, row)"
         return doc
+
+
+def _sides(tracks: list[TrackCount], spreads: dict[str, Spread], up: bool) -> list[Side]:
+    """One side of every track's interval; a track without a spread counts as wholly shared."""
+    out = []
+    for t in tracks:
+        sp = spreads.get(t.id)
+        if sp is not None:
+            out.append(sp.up if up else sp.down)
+        else:
+            out.append(Side(shared=float(t.cars_high - t.cars if up else t.cars - t.cars_low)))
+    return out
 
 
 @dataclass
@@ -248,6 +269,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 _drop(est, dup)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
+    spreads: dict[str, Spread] = {}
     for t, s, est, length in zip(tracks, shifted, ests, lengths, strict=True):
         if s is None or est is None:
             counts.append(
@@ -279,6 +301,8 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             )
         )
         all_cars.extend(est.cars)
+        if est.spread is not None:
+            spreads[t.id] = est.spread
     return CountResult(
         image=img.name,
         gsd_m=img.gsd_m,
@@ -287,6 +311,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         shift_m=(shift.dx_m, shift.dy_m),
         georeferenced=img.georeferenced,
         warnings=notes,
+        spreads=spreads,
     )
 
 

@@ -19,7 +19,7 @@ from scipy import ndimage
 from shapely import STRtree
 
 from railwatch.detect import types
-from railwatch.detect.estimate import Estimate
+from railwatch.detect.estimate import Estimate, proportional
 from railwatch.detect.runs import runs
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
@@ -293,7 +293,7 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
             )
     n = len(cars)
     margin = int(math.ceil(INTERVAL_FRACTION * n))
-    return Estimate(cars, max(0, n - margin), n + margin, base.occupancy)
+    return Estimate(cars, max(0, n - margin), n + margin, base.occupancy, proportional(n, INTERVAL_FRACTION))
 
 
 def duplicates(per_track: list[list[Car]]) -> list[list[Car]]:

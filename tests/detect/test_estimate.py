@@ -1,0 +1,126 @@
+"""Scene intervals from per-track spreads (`railwatch.detect.estimate`): independent parts add in
+quadrature, shared parts and offsets linearly; the split never changes a single track's interval."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import synth
+
+from railwatch.detect import cars, coarse
+from railwatch.detect.count import CountResult
+from railwatch.detect.estimate import Side, combine, proportional
+from railwatch.detect.occupancy import Occupancy
+from railwatch.records import TrackCount
+
+
+def test_combine_adds_independent_in_quadrature_and_shared_linearly():
+    assert combine([Side(independent=3.0), Side(independent=4.0)]) == pytest.approx(5.0)
+    assert combine([Side(shared=3.0), Side(shared=4.0)]) == pytest.approx(7.0)
+    assert combine([Side(fixed=1.5), Side(fixed=-0.5)]) == pytest.approx(1.0)
+    # independent 3 and 4 (-> 5) against shared 5 + 7 (-> 12): 13, plus the offset
+    sides = [Side(3.0, 5.0, 1.0), Side(4.0, 7.0, 0.0)]
+    assert combine(sides) == pytest.approx(14.0)
+    assert combine([]) == 0.0
+
+
+def test_side_width_is_one_tracks_half_width():
+    assert Side(3.0, 4.0, 0.5).width == pytest.approx(5.5)
+    # one track alone: combining changes nothing
+    s = Side(2.0, 1.0, 0.3)
+    assert combine([s]) == pytest.approx(s.width)
+
+
+def test_fine_spread_of_a_scene_is_the_binomial_of_all_its_doubts():
+    per_track = [cars.fine_spread(15, 2, 1) for _ in range(4)]
+    down = combine(sp.down for sp in per_track)
+    # 8 weak cuts in all (Binomial(8, 1/2)) and unflagged miscounts of 60 cars, independent; the 2 % of
+    # 60 cars missed or made up, shared
+    ind = cars.Z_DOUBT * math.sqrt(0.25 * 8 + cars.MISCOUNT_VAR * 60)
+    assert down == pytest.approx(math.hypot(ind, cars.MISS_SHARE * 60))
+    assert down == pytest.approx(math.hypot(1.645 * math.sqrt(8.0), 1.2))  # 4.80 cars
+    assert down < 0.6 * 4 * per_track[0].down.width
+    assert cars.doubt_spread(2) == 2  # each track alone still moves by its ceiled doubt
+
+
+def _occ(dep: np.ndarray) -> Occupancy:
+    seen = np.ones(dep.size, bool)
+    return Occupancy(
+        departure=dep, occupied=dep > 0.02, seen=seen, cloud=~seen, shadow=~seen, threshold=0.02
+    )
+
+
+def test_coarse_spread_matches_the_track_interval_and_narrows_the_scene():
+    step = 1.0
+    dep = np.full(500, 0.005)
+    dep[50:350] = 0.1  # a 300 m consist: about 18 cars
+    across = np.arange(-6.0, 6.0 + 1e-9, step)
+    strip = synth.straight_strip(np.full((3, 500, across.size), 0.4), across, step)
+    band = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, 50:350][:, :, band] = np.array([0.55, 0.2, 0.15])[:, None, None]  # a brown car body
+    est = coarse.estimate(strip, _occ(dep), "t1", 1.0, np.array([0.4, 0.4, 0.4]))
+    n = len(est.cars)
+    sp = est.spread
+    assert sp is not None and 15 <= n <= 21
+    # the split keeps the track's own interval: its half-widths rebuild low and high
+    assert est.low == min(n, math.floor(n - sp.down.width))
+    assert est.high == max(n, math.ceil(n + sp.up.width))
+    # four such tracks: independent parts grow with sqrt(4), shared ones with 4
+    four = combine([sp.down] * 4)
+    assert four < 4 * sp.down.width - 1.0
+    assert four > 2 * sp.down.width
+    lone = math.hypot(2 * sp.down.independent, 4 * sp.down.shared) + 4 * sp.down.fixed
+    assert four == pytest.approx(lone)
+
+
+def _tc(tid: str, n: int, low: int, high: int) -> TrackCount:
+    return TrackCount(id=tid, length_m=500.0, coverage=1.0, cars=n, cars_low=low, cars_high=high)
+
+
+def test_scene_total_combines_spreads_within_the_sum_of_track_intervals():
+    tracks = [_tc(f"t{k}", 15, 12, 18) for k in range(4)]
+    bare = CountResult(image="x", gsd_m=1.0, tracks=tracks, cars=[])
+    assert (bare.total_low, bare.total, bare.total_high) == (48, 60, 72)  # no spreads: the plain sum
+    spread = cars.fine_spread(15, 3, 3)  # each side: 2.47 independent, 0.3 shared per track
+    assert spread.down.independent == pytest.approx(1.645 * 1.5)
+    r = CountResult(image="x", gsd_m=1.0, tracks=tracks, cars=[], spreads={t.id: spread for t in tracks})
+    half = math.hypot(1.645 * 3.0, 1.2)  # 5.08
+    assert r.total_low == math.floor(60 - half) == 54
+    assert r.total_high == math.ceil(60 + half) == 66
+    # a track without a spread adds its whole interval
+    part = CountResult(image="x", gsd_m=1.0, tracks=tracks, cars=[], spreads={"t0": spread})
+    assert part.total_high == math.ceil(60 + math.hypot(spread.up.independent, spread.up.shared + 9.0))
+    # never wider than the sum of the tracks' intervals, never excluding the count
+    wide = cars.fine_spread(15, 400, 400)
+    r = CountResult(image="x", gsd_m=1.0, tracks=tracks, cars=[], spreads={t.id: wide for t in tracks})
+    assert (r.total_low, r.total_high) == (48, 72)
+    zero = CountResult(image="x", gsd_m=1.0, tracks=[_tc("a", 3, 3, 3)], cars=[], spreads={"a": spread})
+    assert zero.total_low == zero.total == zero.total_high == 3
+
+
+def test_short_runs_counted_as_whole_cars_widen_only_the_low_side():
+    # a 6 m piece of a car on a discovered track fragment: 0.43 cars by length, counted as one
+    sp = coarse.coarse_spread(1, 0.43, 0.05, 0.04, 0.0, 0.0, lift=1)
+    assert sp.down.fixed == pytest.approx(0.57)
+    assert sp.up.fixed == pytest.approx(0.43)
+    # 100 such fragments (Muttenz at 1 m: 289 of them): the high end stays above the count, by at
+    # least the shared part, where a signed offset would pull it 57 cars below
+    up = combine([sp.up] * 100)
+    assert up >= 100 * sp.up.shared
+    unlifted = coarse.coarse_spread(1, 0.43, 0.05, 0.04, 0.0, 0.0)
+    assert combine([unlifted.up] * 100) < 0
+    # an ordinary long run rounded down shifts both sides alike
+    run = coarse.coarse_spread(12, 12.4, 1.0, 0.04, 0.0, 0.0)
+    assert run.down.fixed == pytest.approx(-0.4) and run.up.fixed == pytest.approx(0.4)
+
+
+def test_proportional_spread_of_many_small_tracks_is_not_their_ceiled_sum():
+    sp = proportional(20, 0.15)
+    assert sp.down.shared == pytest.approx(3.0)
+    assert sp.up.independent == pytest.approx(1.645 * math.sqrt(2.0))
+    # 100 track pieces of one car each (sunlit path on a real yard): each alone is 1 +- 1 car (ceiled
+    # 15 %), summed 100 +- 100; the scene is known to 15 % plus per-car miscounts
+    one = proportional(1, 0.15)
+    assert combine([one.down] * 100) == pytest.approx(math.hypot(1.645 * math.sqrt(10.0), 15.0))  # 15.9
