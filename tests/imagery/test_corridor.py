@@ -95,3 +95,25 @@ def test_stretch_uint16_by_percentiles():
     corridor.stretch([strip], "uint16")
     assert strip.pixels.min() >= 0 and strip.pixels.max() <= 1
     assert strip.pixels.max() - strip.pixels.min() > 0.9
+
+
+def test_bilinear_and_nearest_match_map_coordinates_to_the_bit():
+    """The strip gathers reproduce `ndimage.map_coordinates` exactly (order 1 with edges held, order 0
+    inside the grid), at random, integer and edge coordinates, so replacing it changed no count."""
+    from scipy import ndimage
+
+    from railwatch.imagery.corridor import bilinear, nearest
+
+    rng = np.random.default_rng(5)
+    for h, w in ((1, 7), (9, 4), (23, 31)):
+        a = (rng.random((3, h, w)) * 255).round().astype(np.float32)
+        a[1] = rng.random((h, w)).astype(np.float32)
+        rows = np.concatenate([rng.uniform(-2, h + 1, 300), rng.integers(-1, h + 1, 40), [0.0, h - 1, 0.5]])
+        cols = np.concatenate([rng.uniform(-2, w + 1, 300), rng.integers(-1, w + 1, 40), [w - 1, 0.0, 1.5]])
+        coords = np.stack([rows, cols])
+        ref = np.stack([ndimage.map_coordinates(b, coords, order=1, mode="nearest") for b in a])
+        assert np.array_equal(bilinear(a, rows, cols), ref)
+        mask = rng.random((h, w)) > 0.4
+        ref0 = ndimage.map_coordinates(mask.astype(np.float32), coords, order=0, mode="constant") > 0.5
+        on = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
+        assert np.array_equal(on & nearest(mask, rows, cols), ref0)

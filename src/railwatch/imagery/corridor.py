@@ -19,9 +19,8 @@ import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS
-from rasterio.enums import ColorInterp, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.windows import Window
-from scipy import ndimage
 from shapely.geometry import LineString, Polygon
 
 from railwatch.geo import transformer
@@ -101,14 +100,16 @@ class Strip:
         rows = np.broadcast_to(rows, (self.n_along, across.size))
         col_m = across[None, :] + off_across[:, None]
         cols = (col_m - self.across_m[0]) / self.step_m
-        coords = np.stack([rows, cols])
-        pix = np.stack(
-            [ndimage.map_coordinates(b, coords, order=1, mode="constant", cval=np.nan) for b in self.pixels]
-        ).astype(np.float32)
-        valid = ndimage.map_coordinates(self.valid.astype(np.float32), coords, order=0, mode="constant")
-        valid = (valid > 0.5) & np.all(np.isfinite(pix), axis=0)
+        h, w = self.valid.shape
+        inb = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
+        # map_coordinates(order=1, mode="constant", cval=nan) then nan_to_num: 0 outside the grid
+        pix = np.where(inb, bilinear(self.pixels, rows, cols), 0.0)
+        valid = inb & nearest(self.valid, rows, cols)
+        if not np.isfinite(self.pixels).all():
+            valid &= np.all(np.isfinite(pix), axis=0)
+            pix = np.nan_to_num(pix)
         return Strip(
-            pixels=np.nan_to_num(pix),
+            pixels=pix.astype(np.float32, copy=False),
             valid=valid,
             step_m=self.step_m,
             across_m=across,
@@ -156,13 +157,19 @@ class Raster:
             self.windows.append(window)
             ds = self.dataset
             resampling = Resampling.average if factor > 1 else Resampling.nearest
-            arr = ds.read(
+            raw = ds.read(
                 list(self.bands), window=window, out_shape=(len(self.bands), h, w), resampling=resampling
-            ).astype(np.float32)
-            mask = ds.read_masks(
-                self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
             )
-            valid = mask > 0
+            arr = raw.astype(np.float32)
+            if MaskFlags.all_valid in ds.mask_flag_enums[self.bands[0] - 1]:
+                valid = np.ones((h, w), bool)  # what read_masks would give, without reading it
+            else:
+                mask = ds.read_masks(
+                    self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
+                )
+                valid = mask > 0
+            if not np.issubdtype(raw.dtype, np.floating):
+                return arr, valid  # integer pixels are always finite
         valid = valid & np.all(np.isfinite(arr), axis=0)
         return np.nan_to_num(arr), valid
 
@@ -269,12 +276,11 @@ def sample(
         # Window-relative, decimated pixel-centre coordinates.
         fr = (rr - r_lo + 0.5) / factor - 0.5
         fc = (cc - c_lo + 0.5) / factor - 0.5
-        coords = np.stack([fr, fc])
         inside = (rr >= -0.5) & (rr <= src.height - 0.5) & (cc >= -0.5) & (cc <= src.width - 0.5)
-        for b in range(nb):
-            pixels[b, sl] = ndimage.map_coordinates(arr[b], coords, order=1, mode="nearest")
-        vm = ndimage.map_coordinates(ok.astype(np.float32), coords, order=0, mode="constant", cval=0.0)
-        valid[sl] = inside & (vm > 0.5)
+        pixels[:, sl] = bilinear(arr, fr, fc)
+        h, w = ok.shape
+        on_grid = (fr >= 0) & (fr <= h - 1) & (fc >= 0) & (fc <= w - 1)
+        valid[sl] = inside & on_grid & nearest(ok, fr, fc)
     pixels[:, ~valid] = 0.0
     return Strip(
         pixels=pixels,
@@ -290,6 +296,37 @@ def sample(
         windows=list(src.windows),
         overview_factor=factor,
     )
+
+
+def bilinear(arr: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Bilinear samples of every band of `arr` (bands, h, w) at fractional (rows, cols), edges held:
+    `ndimage.map_coordinates(order=1, mode="nearest")` band by band, to the bit (double arithmetic in
+    the same order), with the neighbour indexes and weights computed once for all bands."""
+    h, w = arr.shape[1:]
+    r = np.clip(rows, 0, h - 1)
+    c = np.clip(cols, 0, w - 1)
+    r0, c0 = np.floor(r), np.floor(c)
+    wr1, wc1 = r - r0, c - c0
+    wr0, wc0 = 1.0 - wr1, 1.0 - wc1
+    i0, j0 = r0.astype(np.intp), c0.astype(np.intp)
+    i1, j1 = np.minimum(i0 + 1, h - 1), np.minimum(j0 + 1, w - 1)
+    out = np.empty((arr.shape[0],) + np.shape(rows), arr.dtype)
+    for b, x in enumerate(arr):
+        t = x[i0, j0] * wr0 * wc0
+        t += x[i0, j1] * wr0 * wc1
+        t += x[i1, j0] * wr1 * wc0
+        t += x[i1, j1] * wr1 * wc1
+        out[b] = t
+    return out
+
+
+def nearest(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Nearest-neighbour lookup of a 2-D mask at fractional (rows, cols), halves rounding up, edges held
+    (inside the grid this is `ndimage.map_coordinates(order=0)`)."""
+    h, w = mask.shape
+    i = np.clip(np.floor(rows + 0.5), 0, h - 1).astype(np.intp)
+    j = np.clip(np.floor(cols + 0.5), 0, w - 1).astype(np.intp)
+    return mask[i, j]
 
 
 def _native_step(src: Raster, line_crs: CRS | None, pts: np.ndarray) -> float:
