@@ -309,13 +309,20 @@ def bilinear(arr: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     wr1, wc1 = r - r0, c - c0
     wr0, wc0 = 1.0 - wr1, 1.0 - wc1
     i0, j0 = r0.astype(np.intp), c0.astype(np.intp)
-    i1, j1 = np.minimum(i0 + 1, h - 1), np.minimum(j0 + 1, w - 1)
+    # flat indexes of the four neighbours (the far ones held at the last row / column)
+    k00 = i0 * w + j0
+    k01 = k00 + (j0 < w - 1)
+    k10 = k00 + np.where(i0 < h - 1, w, 0)
+    k11 = k10 + (j0 < w - 1)
     out = np.empty((arr.shape[0],) + np.shape(rows), arr.dtype)
     for b, x in enumerate(arr):
-        t = x[i0, j0] * wr0 * wc0
-        t += x[i0, j1] * wr0 * wc1
-        t += x[i1, j0] * wr1 * wc0
-        t += x[i1, j1] * wr1 * wc1
+        x = x.ravel()
+        t = x.take(k00) * wr0
+        t *= wc0
+        for k, wr, wc in ((k01, wr0, wc1), (k10, wr1, wc0), (k11, wr1, wc1)):
+            u = x.take(k) * wr
+            u *= wc
+            t += u
         out[b] = t
     return out
 
