@@ -117,3 +117,29 @@ def test_bilinear_and_nearest_match_map_coordinates_to_the_bit():
         ref0 = ndimage.map_coordinates(mask.astype(np.float32), coords, order=0, mode="constant") > 0.5
         on = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
         assert np.array_equal(on & nearest(mask, rows, cols), ref0)
+
+
+def test_footprints_of_many_cars_are_each_cars_footprint():
+    """`Strip.footprints` maps the vertices of every car at once: the same polygons, vertex for vertex,
+    as `footprint` car by car, on a curved strip and past its last row."""
+    import shapely
+
+    n = 200
+    t = np.linspace(0.0, 1.0, n)
+    strip = corridor.Strip(
+        np.zeros((3, n, 5)),
+        np.ones((n, 5), bool),
+        0.5,
+        np.arange(-2, 3) * 0.5,
+        np.cumsum(np.cos(t)) * 0.5,
+        np.cumsum(np.sin(t)) * 0.5,
+        np.cos(t),
+        np.sin(t),
+        start_m=3.0,
+    )
+    spans = [(3.0, 10.0), (12.5, 40.25), (90.0, 140.0), (95.0, 95.2)]
+    many = strip.footprints(spans)
+    assert len(many) == len(spans)
+    for got, (a, b) in zip(many, spans, strict=True):
+        assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(strip.footprint(a, b)))
+    assert strip.footprints([]) == []

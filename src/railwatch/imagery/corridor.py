@@ -89,6 +89,28 @@ class Strip:
         ys = np.concatenate([ly, ry, ly[:1]])
         return Polygon(np.column_stack([xs, ys]))
 
+    def footprints(self, spans: list[tuple[float, float]], half_width_m: float = 1.6) -> list[Polygon]:
+        """`footprint` of every (start_m, end_m) span, the vertices of all mapped in one pass."""
+        if not spans:
+            return []
+        sides, sizes = [], []
+        for start_m, end_m in spans:
+            n = max(2, int(math.ceil(abs(end_m - start_m) / max(self.step_m, 1.0))) + 1)
+            s = np.linspace(start_m, end_m, n)
+            sides += [s, s[::-1]]
+            sizes.append(n)
+        along = np.concatenate(sides)
+        across = np.concatenate([np.full(n, v) for n in sizes for v in (half_width_m, -half_width_m)])
+        x, y = self.to_map(along, across)
+        out, k = [], 0
+        for n in sizes:
+            lx, ly, rx, ry = x[k : k + n], y[k : k + n], x[k + n : k + 2 * n], y[k + n : k + 2 * n]
+            k += 2 * n
+            xs = np.concatenate([lx, rx, lx[:1]])
+            ys = np.concatenate([ly, ry, ly[:1]])
+            out.append(Polygon(np.column_stack([xs, ys])))
+        return out
+
     def shifted(self, dx: float, dy: float, half_width_m: float | None = None) -> Strip:
         """The strip re-gridded for a rigid map shift (dx, dy): the track really lies there."""
         hw = float(np.max(np.abs(self.across_m))) if half_width_m is None else half_width_m
