@@ -113,6 +113,8 @@ def test_bilinear_and_nearest_match_map_coordinates_to_the_bit():
         coords = np.stack([rows, cols])
         ref = np.stack([ndimage.map_coordinates(b, coords, order=1, mode="nearest") for b in a])
         assert np.array_equal(bilinear(a, rows, cols), ref)
+        # 8-bit pixels are sampled as they were read, as if converted to float32 first
+        assert np.array_equal(bilinear(a.astype(np.uint8), rows, cols)[0], ref[0])
         mask = rng.random((h, w)) > 0.4
         ref0 = ndimage.map_coordinates(mask.astype(np.float32), coords, order=0, mode="constant") > 0.5
         on = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)

@@ -159,6 +159,14 @@ class Raster:
     valid: np.ndarray | None = None
     bands: tuple[int, ...] = (1,)
     windows: list[Window] = field(default_factory=list)
+    _frame_crs: CRS | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def frame_crs(self) -> CRS | None:
+        """`crs` as a pyproj CRS, parsed once (a rasterio CRS is re-parsed from WKT at every comparison)."""
+        if self.crs is not None and self._frame_crs is None:
+            self._frame_crs = CRS.from_user_input(self.crs)
+        return self._frame_crs
 
     @property
     def gsd_m(self) -> float:
@@ -166,8 +174,9 @@ class Raster:
         a, b, _, d, e, _ = tuple(self.transform)[:6]
         return float(math.sqrt(abs(a * e - b * d)))
 
-    def read(self, window: Window, factor: int) -> tuple[np.ndarray, np.ndarray]:
-        """Pixels (bands, h, w) float32 and a valid mask for a window, decimated by `factor`."""
+    def read(self, window: Window, factor: int, raw: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels (bands, h, w) float32 and a valid mask for a window, decimated by `factor`; with `raw`,
+        integer pixels come in their own dtype (exact in float32: convert what you sample, not all)."""
         h = max(1, int(math.ceil(window.height / factor)))
         w = max(1, int(math.ceil(window.width / factor)))
         if self.array is not None:
@@ -179,10 +188,12 @@ class Raster:
             self.windows.append(window)
             ds = self.dataset
             resampling = Resampling.average if factor > 1 else Resampling.nearest
-            raw = ds.read(
+            pix = ds.read(
                 list(self.bands), window=window, out_shape=(len(self.bands), h, w), resampling=resampling
             )
-            arr = raw.astype(np.float32)
+            integer = not np.issubdtype(pix.dtype, np.floating)
+            # up to 16-bit integers are exact in float32
+            arr = pix if raw and integer and pix.dtype.itemsize <= 2 else pix.astype(np.float32)
             if MaskFlags.all_valid in ds.mask_flag_enums[self.bands[0] - 1]:
                 valid = np.ones((h, w), bool)  # what read_masks would give, without reading it
             else:
@@ -190,7 +201,7 @@ class Raster:
                     self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
                 )
                 valid = mask > 0
-            if not np.issubdtype(raw.dtype, np.floating):
+            if integer:
                 return arr, valid  # integer pixels are always finite
         valid = valid & np.all(np.isfinite(arr), axis=0)
         return np.nan_to_num(arr), valid
@@ -268,8 +279,8 @@ def sample(
     tx, ty = tang[:, 0] / norm, tang[:, 1] / norm
     x = pts[:, 0, None] - across[None, :] * ty[:, None]
     y = pts[:, 1, None] + across[None, :] * tx[:, None]
-    if line_crs is not None and src.crs is not None and CRS.from_user_input(line_crs) != src.crs:
-        t = transformer(line_crs, src.crs)
+    if line_crs is not None and src.crs is not None and CRS.from_user_input(line_crs) != src.frame_crs:
+        t = transformer(line_crs, src.frame_crs)
         xs, ys = t.transform(x.ravel(), y.ravel())
         x_img, y_img = np.asarray(xs).reshape(x.shape), np.asarray(ys).reshape(y.shape)
     else:
@@ -294,7 +305,7 @@ def sample(
         if c_hi <= c_lo or r_hi <= r_lo:
             continue
         win = Window(c_lo, r_lo, c_hi - c_lo, r_hi - r_lo)
-        arr, ok = src.read(win, factor)
+        arr, ok = src.read(win, factor, raw=True)
         # Window-relative, decimated pixel-centre coordinates.
         fr = (rr - r_lo + 0.5) / factor - 0.5
         fc = (cc - c_lo + 0.5) / factor - 0.5
@@ -321,9 +332,9 @@ def sample(
 
 
 def bilinear(arr: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Bilinear samples of every band of `arr` (bands, h, w) at fractional (rows, cols), edges held:
-    `ndimage.map_coordinates(order=1, mode="nearest")` band by band, to the bit (double arithmetic in
-    the same order), with the neighbour indexes and weights computed once for all bands."""
+    """Bilinear samples (float32) of every band of `arr` (bands, h, w) at fractional (rows, cols), edges
+    held: `ndimage.map_coordinates(order=1, mode="nearest")` band by band, cast to float32, to the bit
+    (double arithmetic in the same order), with neighbour indexes and weights computed once for all bands."""
     h, w = arr.shape[1:]
     r = np.clip(rows, 0, h - 1)
     c = np.clip(cols, 0, w - 1)
@@ -336,7 +347,7 @@ def bilinear(arr: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     k01 = k00 + (j0 < w - 1)
     k10 = k00 + np.where(i0 < h - 1, w, 0)
     k11 = k10 + (j0 < w - 1)
-    out = np.empty((arr.shape[0],) + np.shape(rows), arr.dtype)
+    out = np.empty((arr.shape[0],) + np.shape(rows), np.float32)
     for b, x in enumerate(arr):
         x = x.ravel()
         t = x.take(k00) * wr0
@@ -360,9 +371,9 @@ def nearest(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 def _native_step(src: Raster, line_crs: CRS | None, pts: np.ndarray) -> float:
     """The source's pixel size in the line's metres (handles geographic and scaled image CRSs)."""
-    if line_crs is None or src.crs is None or CRS.from_user_input(line_crs) == src.crs:
+    if line_crs is None or src.crs is None or CRS.from_user_input(line_crs) == src.frame_crs:
         return src.gsd_m
-    t = transformer(line_crs, src.crs)
+    t = transformer(line_crs, src.frame_crs)
     x, y = float(pts[0, 0]), float(pts[0, 1])
     x0, y0 = t.transform(x, y)
     x1, y1 = t.transform(x + 50.0, y + 50.0)
