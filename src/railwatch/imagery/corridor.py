@@ -270,9 +270,11 @@ def sample(
     along = np.arange(n_along) * step_m
     n_half = int(round(half_width_m / step_m))
     across = np.arange(-n_half, n_half + 1) * step_m
-    pts = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
-    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(along + step_m, length)))
-    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(along - step_m, 0.0)))
+    # the rows' points and the points a step ahead and behind, each distinct chainage interpolated once
+    dist = np.concatenate([along, np.minimum(along + step_m, length), np.maximum(along - step_m, 0.0)])
+    uniq, inverse = np.unique(dist, return_inverse=True)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(line, uniq))[inverse.ravel()]
+    pts, ahead, behind = xy[:n_along], xy[n_along : 2 * n_along], xy[2 * n_along :]
     tang = ahead - behind
     norm = np.hypot(tang[:, 0], tang[:, 1])
     norm[norm == 0] = 1.0
