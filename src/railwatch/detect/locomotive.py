@@ -104,8 +104,22 @@ def find(
     ms = ms[: next((k for k, m in enumerate(ms) if m > n), len(ms))]
     if not ms:
         return []
-    s = np.concatenate([np.arange(0, n - m + 1) for m in ms])
-    e = s + np.repeat(ms, [n - m + 1 for m in ms])
+    r1 = int(round(CAB_M[1] / step))
+    # A cab must differ by half the least contrast from what lies just inside and just outside it:
+    # tested once per start (and per end) row, only spans passing at both ends are scored below.
+    m0 = min(ms)
+    half = 0.5 * CAB_CONTRAST
+    a = np.arange(0, n - m0 + 1)
+    cab = _means(c1s, a + ca, a + cb)
+    s_ok = np.linalg.norm(_means(c1s, a + r1, a + r1 + ca) - cab, axis=1) >= half
+    s_ok &= np.linalg.norm(_means(c1s, np.maximum(a - ca, 0), a + 1) - cab, axis=1) >= half
+    b = np.arange(m0, n + 1)
+    cab = _means(c1s, b - cb, b - ca)
+    e_ok = np.linalg.norm(_means(c1s, b - r1 - ca, b - r1) - cab, axis=1) >= half
+    e_ok &= np.linalg.norm(_means(c1s, b - 1, np.minimum(b + ca, n)) - cab, axis=1) >= half
+    starts = [np.flatnonzero(s_ok[: n - m + 1] & e_ok[m - m0 : n - m0 + 1]) for m in ms]
+    s = np.concatenate(starts)
+    e = s + np.repeat(ms, [x.size for x in starts])
     cab1 = _means(c1s, s + ca, s + cb)
     cab2 = _means(c1s, e - cb, e - ca)
     hood = _means(c1s, s + inset, e - inset)
@@ -126,7 +140,6 @@ def find(
     ok &= (lift >= CAB_LIFT) & (cab_spread <= CAB_SPREAD * contrast)
     # each cab is a short block: the hood starts right behind it, and what lies past the
     # windscreen (gap, next car) is not cab-coloured either
-    r1 = int(round(CAB_M[1] / step))
     pad = np.maximum(s - ca, 0)
     inside1 = _means(c1s, s + r1, s + r1 + ca)
     inside2 = _means(c1s, e - r1 - ca, e - r1)
