@@ -1,0 +1,20 @@
+"""Occupancy's colour modes (`occupancy._modes`): the densest well-separated colours, in order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from railwatch.detect import occupancy
+
+
+def test_modes_are_the_densest_well_separated_colours_in_order():
+    """Three paints, 3000 / 1200 / 400 rows: the modes come densest first, each near its paint, and a
+    fourth colour right beside the first (within two bins) is passed over for the next one."""
+    rng = np.random.default_rng(2)
+    paints = np.array([[0.40, 0.38, 0.35], [0.55, 0.20, 0.18], [0.20, 0.30, 0.60], [0.43, 0.40, 0.37]])
+    sizes = (3000, 1200, 400, 900)
+    rows = np.concatenate([rng.normal(p, 0.01, (n, 3)) for p, n in zip(paints, sizes, strict=True)])
+    modes = occupancy._modes(rows, k=3)
+    assert len(modes) == 3
+    for m, p in zip(modes, paints[:3], strict=True):
+        assert np.abs(m - p).max() < 0.03
