@@ -18,3 +18,12 @@ def test_modes_are_the_densest_well_separated_colours_in_order():
     assert len(modes) == 3
     for m, p in zip(modes, paints[:3], strict=True):
         assert np.abs(m - p).max() < 0.03
+
+
+def test_equally_dense_colours_come_in_bin_order():
+    """Two paints, equally common: the first mode is the one in the lower histogram bin, whichever
+    order the rows come in (ties no longer depend on how an unstable sort orders them)."""
+    dark, light = np.full((200, 3), 0.21), np.full((200, 3), 0.61)
+    for rows in (np.concatenate([dark, light]), np.concatenate([light, dark])):
+        first, second = occupancy._modes(rows, k=2)
+        assert np.allclose(first, 0.21) and np.allclose(second, 0.61)
