@@ -145,3 +145,31 @@ def test_footprints_of_many_cars_are_each_cars_footprint():
     for got, (a, b) in zip(many, spans, strict=True):
         assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(strip.footprint(a, b)))
     assert strip.footprints([]) == []
+
+
+def test_all_valid_only_where_no_pixel_can_be_masked(tmp_path):
+    """The valid-mask shortcuts apply to unmasked integer imagery only: a nodata value, a valid mask or
+    float pixels (NaN) keep the per-pixel mask."""
+    arr = np.full((3, 64, 64), 100, np.uint8)
+    tr = Affine(GSD, 0, 0, 0, -GSD, 32.0)
+    assert corridor.raster((arr, tr)).all_valid
+    assert not corridor.raster((arr, tr, np.ones((64, 64), bool))).all_valid
+    assert not corridor.raster((arr.astype(np.float32), tr)).all_valid
+    for nodata, expect in ((None, True), (0, False)):
+        path = tmp_path / f"n{nodata}.tif"
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=64,
+            height=64,
+            count=3,
+            dtype="uint8",
+            crs="EPSG:32652",
+            transform=tr,
+            nodata=nodata,
+        ) as dst:
+            dst.write(arr)
+        with rasterio.open(path) as ds:
+            r = corridor.raster(ds)
+            assert r.all_valid is expect and r.mask_all_valid is expect

@@ -10,6 +10,7 @@ corridor touches, from the overview level that suits the step) or from an in-mem
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,6 +169,23 @@ class Raster:
             self._frame_crs = CRS.from_user_input(self.crs)
         return self._frame_crs
 
+    @functools.cached_property
+    def mask_all_valid(self) -> bool:
+        """True when the dataset has no nodata, alpha or mask: its mask reads 255 everywhere."""
+        if self.dataset is None:
+            return False
+        return MaskFlags.all_valid in self.dataset.mask_flag_enums[self.bands[0] - 1]
+
+    @functools.cached_property
+    def all_valid(self) -> bool:
+        """True when `read` can only give valid pixels: nothing masked, and integer pixels (never NaN)."""
+        if self.dataset is not None:
+            dtypes = [np.dtype(self.dataset.dtypes[b - 1]) for b in self.bands]
+            return self.mask_all_valid and not any(np.issubdtype(d, np.floating) for d in dtypes)
+        if self.array is None or self.valid is not None:
+            return False
+        return not np.issubdtype(self.array.dtype, np.floating)
+
     @property
     def gsd_m(self) -> float:
         """Native pixel size in frame units (mean of the two axes; rotation-safe)."""
@@ -194,7 +212,7 @@ class Raster:
             integer = not np.issubdtype(pix.dtype, np.floating)
             # up to 16-bit integers are exact in float32
             arr = pix if raw and integer and pix.dtype.itemsize <= 2 else pix.astype(np.float32)
-            if MaskFlags.all_valid in ds.mask_flag_enums[self.bands[0] - 1]:
+            if self.mask_all_valid:
                 valid = np.ones((h, w), bool)  # what read_masks would give, without reading it
             else:
                 mask = ds.read_masks(
@@ -315,7 +333,7 @@ def sample(
         pixels[:, sl] = bilinear(arr, fr, fc)
         h, w = ok.shape
         on_grid = (fr >= 0) & (fr <= h - 1) & (fc >= 0) & (fc <= w - 1)
-        valid[sl] = inside & on_grid & nearest(ok, fr, fc)
+        valid[sl] = inside & on_grid if src.all_valid else inside & on_grid & nearest(ok, fr, fc)
     pixels[:, ~valid] = 0.0
     return Strip(
         pixels=pixels,
