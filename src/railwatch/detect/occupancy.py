@@ -343,12 +343,22 @@ def local_template(strip: Strip, f: np.ndarray, seen: np.ndarray) -> np.ndarray 
         return None
     idx = np.flatnonzero(bed)
     win = max(3, int(round(BED_WINDOW_M / strip.step_m)) | 1)
-    local = ndimage.median_filter(f[idx], size=(win, 1), mode="nearest")
+    local = running_median(f[idx], win)
     rows = np.arange(strip.n_along)
     pos = np.clip(np.searchsorted(idx, rows), 0, idx.size - 1)
     prev = np.clip(pos - 1, 0, idx.size - 1)
     nearer = np.abs(idx[prev] - rows) < np.abs(idx[pos] - rows)
     return local[np.where(nearer, prev, pos)]
+
+
+def running_median(x: np.ndarray, win: int) -> np.ndarray:
+    """`ndimage.median_filter(x, size=(win, 1), mode="nearest")` of a rows x features array: column by
+    column, where scipy's one-dimensional running median is several times faster than its 2-D rank
+    filter (a median picks an element, so the values are the same); NaN or inf take the 2-D path."""
+    if x.ndim != 2 or not np.isfinite(x).all():
+        return ndimage.median_filter(x, size=(win, 1), mode="nearest")
+    cols = [ndimage.median_filter(np.ascontiguousarray(c), size=win, mode="nearest") for c in x.T]
+    return np.stack(cols, axis=1) if cols else x.copy()
 
 
 def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray, resolved: bool = True) -> np.ndarray:
