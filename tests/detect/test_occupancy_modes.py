@@ -20,15 +20,6 @@ def test_modes_are_the_densest_well_separated_colours_in_order():
         assert np.abs(m - p).max() < 0.03
 
 
-def test_equally_dense_colours_come_in_bin_order():
-    """Two paints, equally common: the first mode is the one in the lower histogram bin, whichever
-    order the rows come in (ties no longer depend on how an unstable sort orders them)."""
-    dark, light = np.full((200, 3), 0.21), np.full((200, 3), 0.61)
-    for rows in (np.concatenate([dark, light]), np.concatenate([light, dark])):
-        first, second = occupancy._modes(rows, k=2)
-        assert np.allclose(first, 0.21) and np.allclose(second, 0.61)
-
-
 def test_running_median_is_scipys_2d_median_filter_column_by_column():
     """The local bed template's running median (column by column, scipy's fast 1-D path) gives the same
     values as the 2-D (win x 1) median filter, with ties, short inputs and non-finite values."""

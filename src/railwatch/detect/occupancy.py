@@ -212,11 +212,10 @@ def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.nda
     top = float(dens.max())
     # Bins densest first; a bin within 2 bins of a colour already taken is passed over (marked for
     # all bins at once as each colour is taken, instead of bin by bin).
-    flat = dens.ravel()
-    dense = np.flatnonzero(flat >= 0.1 * top)
-    order = dense[np.argsort(-flat[dense], kind="stable")][:5000]  # equal densities in bin order
-    stop = order.size
-    keys = np.stack(np.unravel_index(order, dens.shape), axis=1)
+    order = np.argsort(-dens, axis=None)[:5000]
+    vals = dens.ravel()[order]
+    stop = int(np.argmax(vals < 0.1 * top)) if (vals < 0.1 * top).any() else order.size
+    keys = np.stack(np.unravel_index(order[:stop], dens.shape), axis=1)
     free = np.ones(stop, bool)
     p = 0
     while len(out) < k:
