@@ -72,7 +72,8 @@ def score_curve(prof: np.ndarray, across_m: np.ndarray, step_m: float, offsets_m
     +-0.76 m (fine imagery) plus mirror symmetry of the profile (any resolution)."""
     if not np.isfinite(prof).any():
         return np.zeros(offsets_m.size)
-    p = np.where(np.isfinite(prof), prof, np.nanmedian(prof))
+    finite = np.isfinite(prof)
+    p = prof if finite.all() else np.where(finite, prof, np.nanmedian(prof))
     scale = float(np.median(np.abs(np.diff(p)))) * 4 + float(p.std()) * 0.25 + 1e-4
     p = (p - p.mean()) / scale
 
