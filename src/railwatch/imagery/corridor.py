@@ -127,7 +127,7 @@ class Strip:
         inb = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
         # map_coordinates(order=1, mode="constant", cval=nan) then nan_to_num: 0 outside the grid
         pix = np.where(inb, bilinear(self.pixels, rows, cols), 0.0)
-        valid = inb & nearest(self.valid, rows, cols)
+        valid = inb if self.valid.all() else inb & nearest(self.valid, rows, cols)
         if not np.isfinite(self.pixels).all():
             valid &= np.all(np.isfinite(pix), axis=0)
             pix = np.nan_to_num(pix)
@@ -334,7 +334,8 @@ def sample(
         h, w = ok.shape
         on_grid = (fr >= 0) & (fr <= h - 1) & (fc >= 0) & (fc <= w - 1)
         valid[sl] = inside & on_grid if src.all_valid else inside & on_grid & nearest(ok, fr, fc)
-    pixels[:, ~valid] = 0.0
+    if not valid.all():
+        pixels[:, ~valid] = 0.0
     return Strip(
         pixels=pixels,
         valid=valid,
