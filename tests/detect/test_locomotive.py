@@ -156,3 +156,14 @@ def test_bright_edge_of_a_saturated_body_is_not_a_flat_deck():
     assert types.classify(_features(rgb=red_brown, rim=0.1, saturation=0.31), fine=True)[0] == "boxcar"
     assert types.classify(_features(rgb=olive, rim=0.05, saturation=0.19), fine=True)[0] == "covered"
     assert types.classify(_features(rgb=grey, rim=0.06, saturation=0.06), fine=True)[0] == "flat"
+
+
+def test_find_with_the_strips_colours_matches_find_on_its_own():
+    """`split_off` reads the roof colours once per strip and hands them to `find`: same spans, same
+    scores as `find` reading its own rows, in a window that starts inside the strip."""
+    spans = [(10.0, 26.4, (0.47, 0.59, 0.68)), (26.4, 27.5, (0.16, 0.17, 0.19))] + _locomotive(27.5)
+    strip = _strip(spans)
+    own = locomotive.find(strip, 30, 160)
+    shared = locomotive.find(strip, 30, 160, colours=locomotive.row_colours(strip))
+    assert own == shared
+    assert len(own) == 1 and abs(own[0][0] * STEP_M - 27.5) <= 1.0

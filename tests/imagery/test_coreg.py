@@ -92,3 +92,20 @@ def test_profile_is_the_median_over_valid_rows_of_each_column():
     assert prof[2] == np.median(grey[25:, 2])
     assert np.isnan(prof[5])
     assert seen[2] == 15 / 40 and seen[5] == 0.0
+
+
+def test_profile_and_edge_curve_from_the_strips_band_mean_match_their_own():
+    """`estimate` takes the band mean once per strip and hands each piece its rows: the profile and
+    the car-edge score of a piece are the same to the bit as when they take the mean themselves."""
+    rng = np.random.default_rng(4)
+    px = rng.random((3, 60, 21)).astype(np.float32)
+    valid = np.ones((60, 21), bool)
+    valid[10:20, 3] = False
+    s = corridor.Strip(px, valid, 0.5, np.arange(-10, 11) * 0.5, *(np.zeros(60),) * 4)
+    rows = slice(12, 50)
+    grey = px.mean(axis=0)[rows]
+    offsets = np.arange(-3.0, 3.01, 0.25)
+    own, seen = coreg.profile(s, rows)
+    given, seen2 = coreg.profile(s, rows, grey)
+    assert np.array_equal(own, given, equal_nan=True) and np.array_equal(seen, seen2)
+    assert np.array_equal(coreg.edge_curve(s, rows, offsets), coreg.edge_curve(s, rows, offsets, grey))

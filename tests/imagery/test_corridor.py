@@ -95,3 +95,81 @@ def test_stretch_uint16_by_percentiles():
     corridor.stretch([strip], "uint16")
     assert strip.pixels.min() >= 0 and strip.pixels.max() <= 1
     assert strip.pixels.max() - strip.pixels.min() > 0.9
+
+
+def test_bilinear_and_nearest_match_map_coordinates_to_the_bit():
+    """The strip gathers reproduce `ndimage.map_coordinates` exactly (order 1 with edges held, order 0
+    inside the grid), at random, integer and edge coordinates, so replacing it changed no count."""
+    from scipy import ndimage
+
+    from railwatch.imagery.corridor import bilinear, nearest
+
+    rng = np.random.default_rng(5)
+    for h, w in ((1, 7), (9, 4), (23, 31)):
+        a = (rng.random((3, h, w)) * 255).round().astype(np.float32)
+        a[1] = rng.random((h, w)).astype(np.float32)
+        rows = np.concatenate([rng.uniform(-2, h + 1, 300), rng.integers(-1, h + 1, 40), [0.0, h - 1, 0.5]])
+        cols = np.concatenate([rng.uniform(-2, w + 1, 300), rng.integers(-1, w + 1, 40), [w - 1, 0.0, 1.5]])
+        coords = np.stack([rows, cols])
+        ref = np.stack([ndimage.map_coordinates(b, coords, order=1, mode="nearest") for b in a])
+        assert np.array_equal(bilinear(a, rows, cols), ref)
+        # 8-bit pixels are sampled as they were read, as if converted to float32 first
+        assert np.array_equal(bilinear(a.astype(np.uint8), rows, cols)[0], ref[0])
+        mask = rng.random((h, w)) > 0.4
+        ref0 = ndimage.map_coordinates(mask.astype(np.float32), coords, order=0, mode="constant") > 0.5
+        on = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
+        assert np.array_equal(on & nearest(mask, rows, cols), ref0)
+
+
+def test_footprints_of_many_cars_are_each_cars_footprint():
+    """`Strip.footprints` maps the vertices of every car at once: the same polygons, vertex for vertex,
+    as `footprint` car by car, on a curved strip and past its last row."""
+    import shapely
+
+    n = 200
+    t = np.linspace(0.0, 1.0, n)
+    strip = corridor.Strip(
+        np.zeros((3, n, 5)),
+        np.ones((n, 5), bool),
+        0.5,
+        np.arange(-2, 3) * 0.5,
+        np.cumsum(np.cos(t)) * 0.5,
+        np.cumsum(np.sin(t)) * 0.5,
+        np.cos(t),
+        np.sin(t),
+        start_m=3.0,
+    )
+    spans = [(3.0, 10.0), (12.5, 40.25), (90.0, 140.0), (95.0, 95.2)]
+    many = strip.footprints(spans)
+    assert len(many) == len(spans)
+    for got, (a, b) in zip(many, spans, strict=True):
+        assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(strip.footprint(a, b)))
+    assert strip.footprints([]) == []
+
+
+def test_all_valid_only_where_no_pixel_can_be_masked(tmp_path):
+    """The valid-mask shortcuts apply to unmasked integer imagery only: a nodata value, a valid mask or
+    float pixels (NaN) keep the per-pixel mask."""
+    arr = np.full((3, 64, 64), 100, np.uint8)
+    tr = Affine(GSD, 0, 0, 0, -GSD, 32.0)
+    assert corridor.raster((arr, tr)).all_valid
+    assert not corridor.raster((arr, tr, np.ones((64, 64), bool))).all_valid
+    assert not corridor.raster((arr.astype(np.float32), tr)).all_valid
+    for nodata, expect in ((None, True), (0, False)):
+        path = tmp_path / f"n{nodata}.tif"
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=64,
+            height=64,
+            count=3,
+            dtype="uint8",
+            crs="EPSG:32652",
+            transform=tr,
+            nodata=nodata,
+        ) as dst:
+            dst.write(arr)
+        with rasterio.open(path) as ds:
+            r = corridor.raster(ds)
+            assert r.all_valid is expect and r.mask_all_valid is expect

@@ -258,9 +258,11 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-        for c in est.cars:
-            fp = s.footprint(c.start_m, c.end_m)
-            c.footprint = reproject(fp, crs, WGS84) if crs is not None else _to_pixels(fp, img.gsd_m)
+        fps = s.footprints([(c.start_m, c.end_m) for c in est.cars])
+        if crs is not None and fps:
+            fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
+        for c, fp in zip(est.cars, fps, strict=True):
+            c.footprint = fp if crs is not None else _to_pixels(fp, img.gsd_m)
         ests.append(est)
     if sunlight is not None:
         # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint

@@ -48,10 +48,10 @@ grilles stays well below it, while boxes of two paints side by side (a container
 box would pass for a strongly contrasting cab) exceed it."""
 
 
-def row_colours(strip: Strip) -> np.ndarray:
-    """Median RGB (rows x 3) of the roof band along the strip (a single band is repeated)."""
+def row_colours(strip: Strip, i0: int = 0, i1: int | None = None) -> np.ndarray:
+    """Median RGB (rows x 3) of the roof band along rows [i0, i1) of the strip (a single band is repeated)."""
     cols = np.abs(strip.across_m) <= BODY_HALF_M + 1e-9
-    px = strip.pixels[:, :, cols]
+    px = strip.pixels[:, i0:i1, cols]
     if px.shape[0] < 3:
         px = np.repeat(px[:1], 3, axis=0)
     return np.median(px[:3], axis=2).T
@@ -82,61 +82,78 @@ def _gap_between(
 
 
 def find(
-    strip: Strip, i0: int, i1: int, reject: Callable[[tuple[int, int, float]], bool] | None = None
+    strip: Strip,
+    i0: int,
+    i1: int,
+    reject: Callable[[tuple[int, int, float]], bool] | None = None,
+    colours: np.ndarray | None = None,
 ) -> list[tuple[int, int, float]]:
     """Locomotives (start row, end row, score) inside rows [i0, i1) of a re-centred 0-1 strip; the
-    best-scoring non-overlapping spans that `reject` does not turn down."""
+    best-scoring non-overlapping spans that `reject` does not turn down. `colours`: `row_colours` of
+    the whole strip when the caller has them (one median pass per strip, not per consist)."""
     step = strip.step_m
-    rgb = row_colours(strip)[i0:i1].astype(float)
+    rgb = (row_colours(strip, i0, i1) if colours is None else colours[i0:i1]).astype(float)
     n = rgb.shape[0]
     c1s = np.vstack([np.zeros((1, 3)), np.cumsum(rgb, axis=0)])
     c2s = np.vstack([np.zeros((1, 3)), np.cumsum(rgb**2, axis=0)])
     ca, cb = (int(round(x / step)) for x in CAB_CORE_M)
     inset = int(round(HOOD_INSET_M / step))
-    found: list[tuple[int, int, float]] = []
     lum = rgb.mean(axis=1)
-    for length in np.arange(LENGTH_M[0], LENGTH_M[1] + 1e-9, step):
-        m = int(round(length / step))
-        if m > n:
-            break
-        s = np.arange(0, n - m + 1)
-        e = s + m
-        cab1 = _means(c1s, s + ca, s + cb)
-        cab2 = _means(c1s, e - cb, e - ca)
-        hood = _means(c1s, s + inset, e - inset)
-        contrast = np.minimum(np.linalg.norm(cab1 - hood, axis=1), np.linalg.norm(cab2 - hood, axis=1))
-        # every test below is per span: score only the spans whose cabs stand out from the hood
-        keep = np.flatnonzero(contrast >= CAB_CONTRAST)
-        if not keep.size:
+    # every (length, start) span at once, in the order of the length-by-length scan (ties keep it)
+    ms = [int(round(length / step)) for length in np.arange(LENGTH_M[0], LENGTH_M[1] + 1e-9, step)]
+    ms = ms[: next((k for k, m in enumerate(ms) if m > n), len(ms))]
+    if not ms:
+        return []
+    r1 = int(round(CAB_M[1] / step))
+    # A cab must differ by half the least contrast from what lies just inside and just outside it:
+    # tested once per start (and per end) row, only spans passing at both ends are scored below.
+    m0 = min(ms)
+    half = 0.5 * CAB_CONTRAST
+    a = np.arange(0, n - m0 + 1)
+    cab = _means(c1s, a + ca, a + cb)
+    s_ok = np.linalg.norm(_means(c1s, a + r1, a + r1 + ca) - cab, axis=1) >= half
+    s_ok &= np.linalg.norm(_means(c1s, np.maximum(a - ca, 0), a + 1) - cab, axis=1) >= half
+    b = np.arange(m0, n + 1)
+    cab = _means(c1s, b - cb, b - ca)
+    e_ok = np.linalg.norm(_means(c1s, b - r1 - ca, b - r1) - cab, axis=1) >= half
+    e_ok &= np.linalg.norm(_means(c1s, b - 1, np.minimum(b + ca, n)) - cab, axis=1) >= half
+    starts = [np.flatnonzero(s_ok[: n - m + 1] & e_ok[m - m0 : n - m0 + 1]) for m in ms]
+    s = np.concatenate(starts)
+    e = s + np.repeat(ms, [x.size for x in starts])
+    cab1 = _means(c1s, s + ca, s + cb)
+    cab2 = _means(c1s, e - cb, e - ca)
+    hood = _means(c1s, s + inset, e - inset)
+    contrast = np.minimum(np.linalg.norm(cab1 - hood, axis=1), np.linalg.norm(cab2 - hood, axis=1))
+    # every test below is per span: score only the spans whose cabs stand out from the hood
+    keep = np.flatnonzero(contrast >= CAB_CONTRAST)
+    s, e, contrast = s[keep], e[keep], contrast[keep]
+    cab1, cab2, hood = cab1[keep], cab2[keep], hood[keep]
+    var = _means(c2s, s + inset, e - inset) - hood**2
+    spread = np.sqrt(np.clip(var, 0, None).sum(axis=1))
+    match = np.linalg.norm(cab1 - cab2, axis=1)
+    flat1 = _means(c2s, s + ca, s + cb) - cab1**2
+    flat2 = _means(c2s, e - cb, e - ca) - cab2**2
+    cab_spread = np.sqrt(np.clip(np.maximum(flat1, flat2), 0, None).sum(axis=1))
+    lift = np.minimum(cab1.mean(axis=1), cab2.mean(axis=1)) - hood.mean(axis=1)
+    ok = (contrast >= CAB_CONTRAST) & (match <= CAB_MATCH * contrast) & (spread <= HOOD_SPREAD * contrast)
+    ok &= spread <= HOOD_SPREAD_MAX
+    ok &= (lift >= CAB_LIFT) & (cab_spread <= CAB_SPREAD * contrast)
+    # each cab is a short block: the hood starts right behind it, and what lies past the
+    # windscreen (gap, next car) is not cab-coloured either
+    pad = np.maximum(s - ca, 0)
+    inside1 = _means(c1s, s + r1, s + r1 + ca)
+    inside2 = _means(c1s, e - r1 - ca, e - r1)
+    out1 = _means(c1s, pad, s + 1)
+    out2 = _means(c1s, e - 1, np.minimum(e + ca, n))
+    for cab, inner, outer in ((cab1, inside1, out1), (cab2, inside2, out2)):
+        ok &= np.linalg.norm(inner - cab, axis=1) >= 0.5 * contrast
+        ok &= np.linalg.norm(outer - cab, axis=1) >= 0.5 * contrast
+    score = contrast - spread - match
+    found: list[tuple[int, int, float]] = []
+    for j in np.flatnonzero(ok):
+        if _gap_between(lum, int(s[j]), int(e[j]), cb, inset, cab1[j], cab2[j], hood[j]):
             continue
-        s, e, contrast = s[keep], e[keep], contrast[keep]
-        cab1, cab2, hood = cab1[keep], cab2[keep], hood[keep]
-        var = _means(c2s, s + inset, e - inset) - hood**2
-        spread = np.sqrt(np.clip(var, 0, None).sum(axis=1))
-        match = np.linalg.norm(cab1 - cab2, axis=1)
-        flat1 = _means(c2s, s + ca, s + cb) - cab1**2
-        flat2 = _means(c2s, e - cb, e - ca) - cab2**2
-        cab_spread = np.sqrt(np.clip(np.maximum(flat1, flat2), 0, None).sum(axis=1))
-        lift = np.minimum(cab1.mean(axis=1), cab2.mean(axis=1)) - hood.mean(axis=1)
-        ok = (contrast >= CAB_CONTRAST) & (match <= CAB_MATCH * contrast) & (spread <= HOOD_SPREAD * contrast)
-        ok &= spread <= HOOD_SPREAD_MAX
-        ok &= (lift >= CAB_LIFT) & (cab_spread <= CAB_SPREAD * contrast)
-        # each cab is a short block: the hood starts right behind it, and what lies past the
-        # windscreen (gap, next car) is not cab-coloured either
-        r1 = int(round(CAB_M[1] / step))
-        pad = np.maximum(s - ca, 0)
-        inside1 = _means(c1s, s + r1, s + r1 + ca)
-        inside2 = _means(c1s, e - r1 - ca, e - r1)
-        out1 = _means(c1s, pad, s + 1)
-        out2 = _means(c1s, e - 1, np.minimum(e + ca, n))
-        for cab, inner, outer in ((cab1, inside1, out1), (cab2, inside2, out2)):
-            ok &= np.linalg.norm(inner - cab, axis=1) >= 0.5 * contrast
-            ok &= np.linalg.norm(outer - cab, axis=1) >= 0.5 * contrast
-        score = contrast - spread - match
-        for j in np.flatnonzero(ok):
-            if _gap_between(lum, int(s[j]), int(e[j]), cb, inset, cab1[j], cab2[j], hood[j]):
-                continue
-            found.append((i0 + int(s[j]), i0 + int(e[j]), float(score[j])))
+        found.append((i0 + int(s[j]), i0 + int(e[j]), float(score[j])))
     found.sort(key=lambda x: -x[2])
     kept: list[tuple[int, int, float]] = []
     for s0, e0, sc in found:
@@ -244,13 +261,15 @@ def split_off(
     pad = int(round(LENGTH_M[1] / step))
     n = strip.pixels.shape[1]
     locos: list[tuple[int, int, float]] = []
+    colours: np.ndarray | None = None
     for g in groups:
         if (g[-1][1] - g[0][0]) * step < LENGTH_M[0] - 1.0:
             continue
         def reject(sp: tuple[int, int, float], g: list[tuple[int, int, float]] = g) -> bool:
             return _contains_car(sp, g, step) or _gap_at_cab(sp, g, step)
 
-        found = find(strip, max(0, g[0][0] - pad), min(n, g[-1][1] + pad), reject)
+        colours = row_colours(strip) if colours is None else colours
+        found = find(strip, max(0, g[0][0] - pad), min(n, g[-1][1] + pad), reject, colours)
         locos += _at_ends(found, g, step)
     if not locos:
         return ordered, set()

@@ -64,18 +64,20 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
     nb = px.shape[0]
     if nb < 3:
         px = np.repeat(px[:1], 3, axis=0)
-    across = strip.across_m[cols]
+    across = np.abs(strip.across_m[cols])
     grey = px.mean(axis=0)
     # Trim car ends (couplers, blur) for the body statistics.
     trim = min(grey.shape[0] // 4, max(1, int(round(0.8 / strip.step_m))))
-    body = px[:, trim : grey.shape[0] - trim] if grey.shape[0] > 2 * trim + 1 else px
-    gb = body.mean(axis=0)
+    trimmed = grey.shape[0] > 2 * trim + 1
+    body = px[:, trim : grey.shape[0] - trim] if trimmed else px
+    gb = grey[trim : grey.shape[0] - trim] if trimmed else grey  # the band mean is per pixel
     rgb = np.median(body.reshape(3, -1), axis=1)
     prof = gb.mean(axis=0)
-    centre = prof[np.abs(across) <= 0.45].mean() if (np.abs(across) <= 0.45).any() else prof.mean()
-    mid = prof[(np.abs(across) > 0.6) & (np.abs(across) <= 1.15)]
+    inner = across <= 0.45
+    centre = prof[inner].mean() if inner.any() else prof.mean()
+    mid = prof[(across > 0.6) & (across <= 1.15)]
     mid_v = mid.mean() if mid.size else prof.mean()
-    edge = prof[np.abs(across) > 1.15]
+    edge = prof[across > 1.15]
     edge_v = edge.max() if edge.size else prof.mean()
     ridge = float(centre - mid_v)
     rim = float(edge_v - 0.5 * (centre + mid_v))

@@ -40,14 +40,17 @@ class Shift:
         return float(np.mean(-self.dx_m * strip.ty + self.dy_m * strip.tx))
 
 
-def profile(strip: Strip, rows: slice | None = None) -> tuple[np.ndarray, np.ndarray]:
+def profile(
+    strip: Strip, rows: slice | None = None, grey: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean across-track brightness profile over valid pixels, and the fraction of rows seen per column.
 
     A mean (not a median) keeps the rail pair visible even when most rows hold cars: car roofs are
-    flat across and add little to the rail-pair response.
+    flat across and add little to the rail-pair response. `grey`: the band mean of those rows, when
+    the caller has it.
     """
     sl = rows or slice(None)
-    grey = strip.pixels[:, sl].mean(axis=0)
+    grey = strip.pixels[:, sl].mean(axis=0) if grey is None else grey
     ok = strip.valid[sl]
     n = ok.sum(axis=0)
     seen = ok.mean(axis=0) if ok.size else np.zeros(strip.across_m.size)
@@ -69,7 +72,8 @@ def score_curve(prof: np.ndarray, across_m: np.ndarray, step_m: float, offsets_m
     +-0.76 m (fine imagery) plus mirror symmetry of the profile (any resolution)."""
     if not np.isfinite(prof).any():
         return np.zeros(offsets_m.size)
-    p = np.where(np.isfinite(prof), prof, np.nanmedian(prof))
+    finite = np.isfinite(prof)
+    p = prof if finite.all() else np.where(finite, prof, np.nanmedian(prof))
     scale = float(np.median(np.abs(np.diff(p)))) * 4 + float(p.std()) * 0.25 + 1e-4
     p = (p - p.mean()) / scale
 
@@ -97,12 +101,14 @@ def score_curve(prof: np.ndarray, across_m: np.ndarray, step_m: float, offsets_m
     return (0.05 if step_m <= 0.6 else 0.3) * np.tanh(sym / 4.0) + np.tanh(rail / 2.0)
 
 
-def edge_curve(strip: Strip, rows: slice, offsets_m: np.ndarray) -> np.ndarray:
+def edge_curve(
+    strip: Strip, rows: slice, offsets_m: np.ndarray, grey: np.ndarray | None = None
+) -> np.ndarray:
     """Score that the centre lies at each offset from car sides: in rows holding cars the
     across-track brightness gradient peaks at +-1.5 m (car edges against ballast or shadow, whatever
     the paint) and is low on the roof between. Requires both edges, so a one-sided shadow edge or a
-    bed edge does not score."""
-    grey = strip.pixels[:, rows].mean(axis=0)
+    bed edge does not score. `grey`: the band mean of those rows, when the caller has it."""
+    grey = strip.pixels[:, rows].mean(axis=0) if grey is None else grey
     ok = strip.valid[rows]
     g = np.abs(np.diff(grey, axis=1)) / strip.step_m
     okg = ok[:, 1:] & ok[:, :-1]
@@ -111,7 +117,8 @@ def edge_curve(strip: Strip, rows: slice, offsets_m: np.ndarray) -> np.ndarray:
         return np.zeros(offsets_m.size)
     gm = np.where(n > 0, (g * okg).sum(axis=0) / np.maximum(n, 1), np.nan)
     mid = 0.5 * (strip.across_m[1:] + strip.across_m[:-1])
-    gm = np.where(np.isfinite(gm), gm, np.nanmedian(gm))
+    if not np.isfinite(gm).all():
+        gm = np.where(np.isfinite(gm), gm, np.nanmedian(gm))
     gm = gm / (np.median(gm) * 4 + 1e-4)
     best = np.full(offsets_m.size, -1.0)
     for half in (1.35, 1.5, 1.65):
@@ -134,15 +141,16 @@ def estimate(strips: list[Strip], search_m: float = SEARCH_M, step_m: float = 0.
     pieces: list[tuple[float, float, np.ndarray, float]] = []
     offsets = np.arange(-search_m * 1.5, search_m * 1.5 + 1e-9, step_m)
     for s in strips:
+        grey = s.pixels.mean(axis=0)  # band mean, once per strip (per pixel, so slicing it is exact)
         rows_per = max(1, int(PIECE_M / s.step_m))
         for r0 in range(0, s.n_along, rows_per):
             sl = slice(r0, min(s.n_along, r0 + rows_per))
             if s.valid[sl].mean() < 0.3:
                 continue
-            prof, seen = profile(s, sl)
+            prof, seen = profile(s, sl, grey[sl])
             curve = score_curve(prof, s.across_m, s.step_m, offsets)
             if s.step_m <= 1.0:
-                curve = curve + edge_curve(s, sl, offsets)
+                curve = curve + edge_curve(s, sl, offsets, grey[sl])
             nx, ny = float(-np.mean(s.ty[sl])), float(np.mean(s.tx[sl]))
             pieces.append((nx, ny, curve, float(s.valid[sl].sum())))
     if not pieces:

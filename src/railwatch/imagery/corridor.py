@@ -10,6 +10,7 @@ corridor touches, from the overview level that suits the step) or from an in-mem
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,8 @@ import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS
-from rasterio.enums import ColorInterp, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.windows import Window
-from scipy import ndimage
 from shapely.geometry import LineString, Polygon
 
 from railwatch.geo import transformer
@@ -90,6 +90,28 @@ class Strip:
         ys = np.concatenate([ly, ry, ly[:1]])
         return Polygon(np.column_stack([xs, ys]))
 
+    def footprints(self, spans: list[tuple[float, float]], half_width_m: float = 1.6) -> list[Polygon]:
+        """`footprint` of every (start_m, end_m) span, the vertices of all mapped in one pass."""
+        if not spans:
+            return []
+        sides, sizes = [], []
+        for start_m, end_m in spans:
+            n = max(2, int(math.ceil(abs(end_m - start_m) / max(self.step_m, 1.0))) + 1)
+            s = np.linspace(start_m, end_m, n)
+            sides += [s, s[::-1]]
+            sizes.append(n)
+        along = np.concatenate(sides)
+        across = np.concatenate([np.full(n, v) for n in sizes for v in (half_width_m, -half_width_m)])
+        x, y = self.to_map(along, across)
+        out, k = [], 0
+        for n in sizes:
+            lx, ly, rx, ry = x[k : k + n], y[k : k + n], x[k + n : k + 2 * n], y[k + n : k + 2 * n]
+            k += 2 * n
+            xs = np.concatenate([lx, rx, lx[:1]])
+            ys = np.concatenate([ly, ry, ly[:1]])
+            out.append(Polygon(np.column_stack([xs, ys])))
+        return out
+
     def shifted(self, dx: float, dy: float, half_width_m: float | None = None) -> Strip:
         """The strip re-gridded for a rigid map shift (dx, dy): the track really lies there."""
         hw = float(np.max(np.abs(self.across_m))) if half_width_m is None else half_width_m
@@ -101,14 +123,16 @@ class Strip:
         rows = np.broadcast_to(rows, (self.n_along, across.size))
         col_m = across[None, :] + off_across[:, None]
         cols = (col_m - self.across_m[0]) / self.step_m
-        coords = np.stack([rows, cols])
-        pix = np.stack(
-            [ndimage.map_coordinates(b, coords, order=1, mode="constant", cval=np.nan) for b in self.pixels]
-        ).astype(np.float32)
-        valid = ndimage.map_coordinates(self.valid.astype(np.float32), coords, order=0, mode="constant")
-        valid = (valid > 0.5) & np.all(np.isfinite(pix), axis=0)
+        h, w = self.valid.shape
+        inb = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
+        # map_coordinates(order=1, mode="constant", cval=nan) then nan_to_num: 0 outside the grid
+        pix = np.where(inb, bilinear(self.pixels, rows, cols), 0.0)
+        valid = inb if self.valid.all() else inb & nearest(self.valid, rows, cols)
+        if not np.isfinite(self.pixels).all():
+            valid &= np.all(np.isfinite(pix), axis=0)
+            pix = np.nan_to_num(pix)
         return Strip(
-            pixels=np.nan_to_num(pix),
+            pixels=pix.astype(np.float32, copy=False),
             valid=valid,
             step_m=self.step_m,
             across_m=across,
@@ -136,6 +160,31 @@ class Raster:
     valid: np.ndarray | None = None
     bands: tuple[int, ...] = (1,)
     windows: list[Window] = field(default_factory=list)
+    _frame_crs: CRS | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def frame_crs(self) -> CRS | None:
+        """`crs` as a pyproj CRS, parsed once (a rasterio CRS is re-parsed from WKT at every comparison)."""
+        if self.crs is not None and self._frame_crs is None:
+            self._frame_crs = CRS.from_user_input(self.crs)
+        return self._frame_crs
+
+    @functools.cached_property
+    def mask_all_valid(self) -> bool:
+        """True when the dataset has no nodata, alpha or mask: its mask reads 255 everywhere."""
+        if self.dataset is None:
+            return False
+        return MaskFlags.all_valid in self.dataset.mask_flag_enums[self.bands[0] - 1]
+
+    @functools.cached_property
+    def all_valid(self) -> bool:
+        """True when `read` can only give valid pixels: nothing masked, and integer pixels (never NaN)."""
+        if self.dataset is not None:
+            dtypes = [np.dtype(self.dataset.dtypes[b - 1]) for b in self.bands]
+            return self.mask_all_valid and not any(np.issubdtype(d, np.floating) for d in dtypes)
+        if self.array is None or self.valid is not None:
+            return False
+        return not np.issubdtype(self.array.dtype, np.floating)
 
     @property
     def gsd_m(self) -> float:
@@ -143,8 +192,9 @@ class Raster:
         a, b, _, d, e, _ = tuple(self.transform)[:6]
         return float(math.sqrt(abs(a * e - b * d)))
 
-    def read(self, window: Window, factor: int) -> tuple[np.ndarray, np.ndarray]:
-        """Pixels (bands, h, w) float32 and a valid mask for a window, decimated by `factor`."""
+    def read(self, window: Window, factor: int, raw: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels (bands, h, w) float32 and a valid mask for a window, decimated by `factor`; with `raw`,
+        integer pixels come in their own dtype (exact in float32: convert what you sample, not all)."""
         h = max(1, int(math.ceil(window.height / factor)))
         w = max(1, int(math.ceil(window.width / factor)))
         if self.array is not None:
@@ -156,13 +206,21 @@ class Raster:
             self.windows.append(window)
             ds = self.dataset
             resampling = Resampling.average if factor > 1 else Resampling.nearest
-            arr = ds.read(
+            pix = ds.read(
                 list(self.bands), window=window, out_shape=(len(self.bands), h, w), resampling=resampling
-            ).astype(np.float32)
-            mask = ds.read_masks(
-                self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
             )
-            valid = mask > 0
+            integer = not np.issubdtype(pix.dtype, np.floating)
+            # up to 16-bit integers are exact in float32
+            arr = pix if raw and integer and pix.dtype.itemsize <= 2 else pix.astype(np.float32)
+            if self.mask_all_valid:
+                valid = np.ones((h, w), bool)  # what read_masks would give, without reading it
+            else:
+                mask = ds.read_masks(
+                    self.bands[0], window=window, out_shape=(h, w), resampling=Resampling.nearest
+                )
+                valid = mask > 0
+            if integer:
+                return arr, valid  # integer pixels are always finite
         valid = valid & np.all(np.isfinite(arr), axis=0)
         return np.nan_to_num(arr), valid
 
@@ -230,17 +288,19 @@ def sample(
     along = np.arange(n_along) * step_m
     n_half = int(round(half_width_m / step_m))
     across = np.arange(-n_half, n_half + 1) * step_m
-    pts = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
-    ahead = shapely.get_coordinates(shapely.line_interpolate_point(line, np.minimum(along + step_m, length)))
-    behind = shapely.get_coordinates(shapely.line_interpolate_point(line, np.maximum(along - step_m, 0.0)))
+    # the rows' points and the points a step ahead and behind, each distinct chainage interpolated once
+    dist = np.concatenate([along, np.minimum(along + step_m, length), np.maximum(along - step_m, 0.0)])
+    uniq, inverse = np.unique(dist, return_inverse=True)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(line, uniq))[inverse.ravel()]
+    pts, ahead, behind = xy[:n_along], xy[n_along : 2 * n_along], xy[2 * n_along :]
     tang = ahead - behind
     norm = np.hypot(tang[:, 0], tang[:, 1])
     norm[norm == 0] = 1.0
     tx, ty = tang[:, 0] / norm, tang[:, 1] / norm
     x = pts[:, 0, None] - across[None, :] * ty[:, None]
     y = pts[:, 1, None] + across[None, :] * tx[:, None]
-    if line_crs is not None and src.crs is not None and CRS.from_user_input(line_crs) != src.crs:
-        t = transformer(line_crs, src.crs)
+    if line_crs is not None and src.crs is not None and CRS.from_user_input(line_crs) != src.frame_crs:
+        t = transformer(line_crs, src.frame_crs)
         xs, ys = t.transform(x.ravel(), y.ravel())
         x_img, y_img = np.asarray(xs).reshape(x.shape), np.asarray(ys).reshape(y.shape)
     else:
@@ -265,17 +325,17 @@ def sample(
         if c_hi <= c_lo or r_hi <= r_lo:
             continue
         win = Window(c_lo, r_lo, c_hi - c_lo, r_hi - r_lo)
-        arr, ok = src.read(win, factor)
+        arr, ok = src.read(win, factor, raw=True)
         # Window-relative, decimated pixel-centre coordinates.
         fr = (rr - r_lo + 0.5) / factor - 0.5
         fc = (cc - c_lo + 0.5) / factor - 0.5
-        coords = np.stack([fr, fc])
         inside = (rr >= -0.5) & (rr <= src.height - 0.5) & (cc >= -0.5) & (cc <= src.width - 0.5)
-        for b in range(nb):
-            pixels[b, sl] = ndimage.map_coordinates(arr[b], coords, order=1, mode="nearest")
-        vm = ndimage.map_coordinates(ok.astype(np.float32), coords, order=0, mode="constant", cval=0.0)
-        valid[sl] = inside & (vm > 0.5)
-    pixels[:, ~valid] = 0.0
+        pixels[:, sl] = bilinear(arr, fr, fc)
+        h, w = ok.shape
+        on_grid = (fr >= 0) & (fr <= h - 1) & (fc >= 0) & (fc <= w - 1)
+        valid[sl] = inside & on_grid if src.all_valid else inside & on_grid & nearest(ok, fr, fc)
+    if not valid.all():
+        pixels[:, ~valid] = 0.0
     return Strip(
         pixels=pixels,
         valid=valid,
@@ -292,11 +352,49 @@ def sample(
     )
 
 
+def bilinear(arr: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Bilinear samples (float32) of every band of `arr` (bands, h, w) at fractional (rows, cols), edges
+    held: `ndimage.map_coordinates(order=1, mode="nearest")` band by band, cast to float32, to the bit
+    (double arithmetic in the same order), with neighbour indexes and weights computed once for all bands."""
+    h, w = arr.shape[1:]
+    r = np.clip(rows, 0, h - 1)
+    c = np.clip(cols, 0, w - 1)
+    r0, c0 = np.floor(r), np.floor(c)
+    wr1, wc1 = r - r0, c - c0
+    wr0, wc0 = 1.0 - wr1, 1.0 - wc1
+    i0, j0 = r0.astype(np.intp), c0.astype(np.intp)
+    # flat indexes of the four neighbours (the far ones held at the last row / column)
+    k00 = i0 * w + j0
+    k01 = k00 + (j0 < w - 1)
+    k10 = k00 + np.where(i0 < h - 1, w, 0)
+    k11 = k10 + (j0 < w - 1)
+    out = np.empty((arr.shape[0],) + np.shape(rows), np.float32)
+    for b, x in enumerate(arr):
+        x = x.ravel()
+        t = x.take(k00) * wr0
+        t *= wc0
+        for k, wr, wc in ((k01, wr0, wc1), (k10, wr1, wc0), (k11, wr1, wc1)):
+            u = x.take(k) * wr
+            u *= wc
+            t += u
+        out[b] = t
+    return out
+
+
+def nearest(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Nearest-neighbour lookup of a 2-D mask at fractional (rows, cols), halves rounding up, edges held
+    (inside the grid this is `ndimage.map_coordinates(order=0)`)."""
+    h, w = mask.shape
+    i = np.clip(np.floor(rows + 0.5), 0, h - 1).astype(np.intp)
+    j = np.clip(np.floor(cols + 0.5), 0, w - 1).astype(np.intp)
+    return mask[i, j]
+
+
 def _native_step(src: Raster, line_crs: CRS | None, pts: np.ndarray) -> float:
     """The source's pixel size in the line's metres (handles geographic and scaled image CRSs)."""
-    if line_crs is None or src.crs is None or CRS.from_user_input(line_crs) == src.crs:
+    if line_crs is None or src.crs is None or CRS.from_user_input(line_crs) == src.frame_crs:
         return src.gsd_m
-    t = transformer(line_crs, src.crs)
+    t = transformer(line_crs, src.frame_crs)
     x, y = float(pts[0, 0]), float(pts[0, 1])
     x0, y0 = t.transform(x, y)
     x1, y1 = t.transform(x + 50.0, y + 50.0)
