@@ -11,8 +11,10 @@
 4. Adjacent breaks in one direction, with at most 3 looks between them, are one change (a ramp cut
    into steps). Around each change a
    flat-ramp-flat "hinge" is fitted by least squares on the counts over a daily grid of onset and
-   end days, so a gradual rise is dated at its onset, interpolating between looks; when no look
-   falls inside the fitted ramp the change is a step, dated at the first look of the new regime.
+   end days, so a gradual rise is dated at its onset, interpolating between looks; the onset is
+   searched up to 3 looks before the first break and the end up to 3 looks after the last (PELT cuts
+   a sparsely sampled ramp where it is steepest). When no look falls inside the fitted ramp the
+   change is a step, dated at the first look of the new regime.
 5. A change is kept when its size |after - before| reaches `min_delta` railcars and its confidence
    (1 - a Bonferroni-corrected two-sided p-value of the before/after difference in sigma units,
    corrected for the n places a change could have been) reaches `min_confidence`.
@@ -191,7 +193,9 @@ def _refine(t: np.ndarray, x: np.ndarray, y: np.ndarray, sigma: float, segs: lis
     lo = max(segs[p][0], first_new - MARGIN_LOOKS - FIT_LOOKS)
     hi = min(segs[q][1], last_new + MARGIN_LOOKS + FIT_LOOKS)
     t0_range = (t[max(lo, first_new - MARGIN_LOOKS)], t[first_new])
-    t1_range = (t[max(lo, last_new - 1)], t[min(last_new + 1, hi - 1)])
+    # A ramp may run on past the last break (PELT cuts a gradual rise where it is steepest): its end
+    # is searched as far after the break as its onset before it.
+    t1_range = (t[max(lo, last_new - 1)], t[min(last_new + MARGIN_LOOKS, hi - 1)])
     tw, xw, yw = t[lo:hi], x[lo:hi], y[lo:hi]
     seg_level = np.concatenate([np.full(b - a, np.median(x[a:b])) for a, b in segs])[lo:hi]
     h = fit_hinge(tw, xw, t0_range, t1_range, w=1.0 / (seg_level + 1.0))
