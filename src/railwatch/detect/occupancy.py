@@ -37,9 +37,9 @@ VEIL_WINDOW_M = 50.0
 """Along-track window of the running median of the empty rows' shoulder brightness that a veil is
 measured against: the bed's own brightness varies along the track (older and newer ballast, a low
 sun's lit stretches), so a veil is brightening against the bed nearby, not against the whole track."""
-VEIL_NOISE_MADS = 4.0
-"""Brightening within this many robust sigmas of the empty rows' scatter about their running median is
-the bed's own texture, not a veil."""
+MIN_HAZE = 0.02
+"""Least veil (on the more veiled shoulder) that is undone: a fainter lift is the bed's own texture, and
+undoing it would only nudge the departures of clear rows."""
 MAX_HAZE = 0.5
 """Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
 DEEP_SHADOW = 0.35
@@ -405,17 +405,15 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
             return none
         # The bed nearby, from the empty rows either side (a veiled stretch has none of its own).
         ref = running_median(g, seed, VEIL_WINDOW_M / strip.step_m)
-        rise = g - ref
-        scatter = 1.4826 * float(np.median(np.abs(rise[seed])))
-        lift = np.where(rise > VEIL_NOISE_MADS * scatter, rise, 0.0)
-        veil.append(lift / np.maximum(CLOUD_GREY - ref, 0.05))
+        veil.append((g - ref) / np.maximum(CLOUD_GREY - ref, 0.05))
     pos = [float(a[c].mean()) for c in sides]
     w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
 
     def across(left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return right[:, None] + (left - right)[:, None] * w
 
-    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)[:, None]
+    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)
+    low = np.where(np.maximum(*veil) >= MIN_HAZE, low, 0.0)[:, None]
     return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
 
 
