@@ -37,6 +37,10 @@ VEIL_WINDOW_M = 50.0
 """Along-track window of the running median of the empty rows' shoulder brightness that a veil is
 measured against: the bed's own brightness varies along the track (older and newer ballast, a low
 sun's lit stretches), so a veil is brightening against the bed nearby, not against the whole track."""
+BED_BRIGHT_PERCENTILE = 80.0
+"""Coarser than `SHAPE_MAX_STEP_M` the shoulder is a column or two that mixes the bed's edge with what
+lies beside it: a veil there is brightening beyond this percentile of the whole track's empty rows
+(the local median follows that mixture too closely)."""
 MIN_HAZE = 0.02
 """Least veil (on the more veiled shoulder) that is undone: a fainter lift is the bed's own texture, and
 undoing it would only nudge the departures of clear rows."""
@@ -403,6 +407,10 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
         g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
         if not 0.02 < float(np.median(g[seed])) < CLOUD_GREY - 0.05:
             return none
+        if strip.step_m > SHAPE_MAX_STEP_M:
+            usual = float(np.percentile(g[seed], BED_BRIGHT_PERCENTILE))
+            veil.append((g - usual) / (CLOUD_GREY - float(np.median(g[seed]))))
+            continue
         # The bed nearby, from the empty rows either side (a veiled stretch has none of its own).
         ref = running_median(g, seed, VEIL_WINDOW_M / strip.step_m)
         veil.append((g - ref) / np.maximum(CLOUD_GREY - ref, 0.05))
@@ -413,7 +421,9 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
         return right[:, None] + (left - right)[:, None] * w
 
     low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)
-    low = np.where(np.maximum(*veil) >= MIN_HAZE, low, 0.0)[:, None]
+    if strip.step_m <= SHAPE_MAX_STEP_M:
+        low = np.where(np.maximum(*veil) >= MIN_HAZE, low, 0.0)
+    low = low[:, None]
     return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
 
 
