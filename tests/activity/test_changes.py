@@ -42,6 +42,34 @@ def test_ramp_dated_at_onset_between_looks(looks_of):
     assert c.ramp_end is not None and abs((c.ramp_end - date(2023, 10, 6)).days) <= 3
 
 
+def test_sparse_ramp_that_runs_on_past_the_break_is_dated_where_it_leaves_the_baseline():
+    # A rise sampled by few looks: 13 at its onset (baseline 5-22), 44 and 50 eight and twelve days
+    # later, 75 on day 17, then a noisy plateau. PELT breaks once (at 44); the ramp goes on to day 17.
+    from railwatch.activity.series import Look
+
+    onset = date(2023, 9, 18)
+    offs = [-109, -101, -97, -85, -75, -66, -57, -47, -38, -33, -25, -17, -9, 0, 8, 12, 17, 23, 29, 33, 37]
+    counts = [12, 6, 14, 18, 5, 16, 19, 10, 13, 9, 7, 22, 12, 13, 44, 50, 75, 70, 92, 80, 85]
+    looks = [Look(onset + timedelta(days=o), float(n), n, n) for o, n in zip(offs, counts, strict=True)]
+    (c,) = changes.detect(looks)
+    assert c.direction == "increase" and c.kind == "ramp"
+    assert abs((c.date - onset).days) <= 3
+    assert c.ramp_end is not None and c.ramp_end > onset + timedelta(days=12)
+
+
+def test_rise_begins_after_the_last_look_still_at_the_baseline():
+    # Two odd high looks (miscounted clouds) 17 and 9 days ahead of a rise, then a look back at the
+    # baseline: PELT may start the change at the odd looks, but the rise has not begun before that look.
+    from railwatch.activity.series import Look
+
+    onset = date(2023, 9, 18)
+    offs = [-109, -101, -97, -85, -75, -66, -57, -47, -38, -33, -25, -17, -9, 0, 8, 12, 17, 23, 29, 33, 37]
+    counts = [17, 5, 10, 18, 4, 14, 16, 9, 10, 8, 8, 24, 30, 14, 51, 65, 82, 81, 110, 106, 120]
+    looks = [Look(onset + timedelta(days=o), float(n), n, n) for o, n in zip(offs, counts, strict=True)]
+    ups = [c for c in changes.detect(looks) if c.direction == "increase"]
+    assert ups and abs((ups[0].date - onset).days) <= 3
+
+
 def test_small_change_suppressed(looks_of):
     counts = [5, 6, 5, 4, 5, 6, 5, 12, 13, 12, 11, 12, 13, 12]  # a clean +7: real but under 10 railcars
     assert changes.detect(looks_of(counts)) == []

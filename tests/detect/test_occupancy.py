@@ -157,3 +157,47 @@ def test_empty_bed_under_a_soft_cloud_shadow_is_not_a_car():
     bed = ((along > 100) & (along < 250)) | ((along > 285) & (along < 300))
     assert occ.occupied[bed].mean() < 0.005  # the offset-biased brightness ratio read 2.6 % (the edges)
     assert occ.occupied[int(262 / STEP_M) : int(272 / STEP_M)].all()
+
+
+def test_thin_cloud_over_the_darker_part_of_a_track_is_measured_against_the_bed_nearby():
+    rng = np.random.default_rng(7)
+    strip, across = _strip(int(300 / STEP_M), rng)
+    newer = slice(0, int(150 / STEP_M))
+    strip.pixels[:, newer] += 0.06  # half the track on newer, lighter ballast
+    haze = slice(int(200 / STEP_M), int(230 / STEP_M))
+    strip.pixels[:, haze] = strip.pixels[:, haze] * 0.88 + 0.12 * 0.92  # a cloud's rim over the older half
+    occ = occupancy.measure(strip, None)
+    inside = slice(int(202 / STEP_M), int(228 / STEP_M))
+    assert occ.occupied[inside].mean() < 0.05
+    empty = np.ones(strip.n_along, bool)
+    empty[haze] = False
+    veil = occupancy.cloud_veil(strip, empty)
+    assert 0.09 < float(np.median(veil[inside])) < 0.15  # the whole veil, not its excess over the newer bed
+    assert float(veil[newer].max()) < 0.01
+
+
+def test_running_median_reads_the_marked_rows_nearest_each_row():
+    values = np.array([1.0, 1.0, 1.0, 9.0, 9.0, 2.0, 2.0, 2.0])
+    rows = np.array([True, True, True, False, False, True, True, True])
+    level = occupancy.running_median(values, rows, 3)
+    assert level.tolist() == [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]
+
+
+def test_coarse_veil_is_brightening_beyond_the_whole_tracks_usual_shoulder():
+    # 1 m imagery: the shoulder is one column, so the veil is read against the track's 80th percentile.
+    rng = np.random.default_rng(8)
+    across = np.arange(-6, 7) * 1.0
+    px = np.full((3, 300, across.size), 0.45, np.float32) + rng.normal(0, 0.004, (3, 300, across.size))
+    px[:, :, np.abs(across) < 0.5] = 0.30
+    px[:, :100] += 0.04  # a third of the track on newer, lighter ballast
+    haze = slice(150, 180)
+    px[:, haze] = px[:, haze] * 0.9 + 0.1 * 0.92
+    strip = synth.straight_strip(px.astype(np.float32), across, 1.0)
+    empty = np.ones(300, bool)
+    empty[haze] = False
+    veil = occupancy.cloud_veil(strip, empty)
+    g = px.mean(axis=0)[:, np.abs(np.abs(across) - 2.0) < 0.1].mean(axis=1)[empty]
+    expected = (0.1 * (0.92 - 0.45) - (np.percentile(g, 80) - np.median(g))) / (0.92 - np.median(g))
+    assert expected < 0.05  # most of the lift passes for the newer ballast's brightness
+    assert abs(float(np.median(veil[155:175])) - expected) < 0.01
+    assert float(veil[:140].max()) < 0.02

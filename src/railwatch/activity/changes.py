@@ -11,8 +11,11 @@
 4. Adjacent breaks in one direction, with at most 3 looks between them, are one change (a ramp cut
    into steps). Around each change a
    flat-ramp-flat "hinge" is fitted by least squares on the counts over a daily grid of onset and
-   end days, so a gradual rise is dated at its onset, interpolating between looks; when no look
-   falls inside the fitted ramp the change is a step, dated at the first look of the new regime.
+   end days, so a gradual rise is dated at its onset, interpolating between looks; the onset is
+   searched up to 3 looks before the first break and the end up to 3 looks after the last (PELT cuts
+   a sparsely sampled ramp where it is steepest). When no look falls inside the fitted ramp the
+   change is a step, dated at the first look of the new regime. A look still within 2 Poisson sigmas
+   of the old level bounds the onset from below: the change has not begun before it.
 5. A change is kept when its size |after - before| reaches `min_delta` railcars and its confidence
    (1 - a Bonferroni-corrected two-sided p-value of the before/after difference in sigma units,
    corrected for the n places a change could have been) reaches `min_confidence`.
@@ -36,6 +39,9 @@ MIN_DELTA = 10.0
 MIN_CONFIDENCE = 0.9
 MARGIN_LOOKS = 3
 FIT_LOOKS = 6
+BASELINE_SIGMAS = 2.0
+"""A look within this many Poisson sigmas of the old level is still at the baseline: a change that PELT
+starts before it (an odd high look or two ahead of the rise) has not begun yet."""
 
 
 @dataclass
@@ -191,7 +197,16 @@ def _refine(t: np.ndarray, x: np.ndarray, y: np.ndarray, sigma: float, segs: lis
     lo = max(segs[p][0], first_new - MARGIN_LOOKS - FIT_LOOKS)
     hi = min(segs[q][1], last_new + MARGIN_LOOKS + FIT_LOOKS)
     t0_range = (t[max(lo, first_new - MARGIN_LOOKS)], t[first_new])
-    t1_range = (t[max(lo, last_new - 1)], t[min(last_new + 1, hi - 1)])
+    # A ramp may run on past the last break (PELT cuts a gradual rise where it is steepest): its end
+    # is searched as far after the break as its onset before it.
+    t1_range = (t[max(lo, last_new - 1)], t[min(last_new + MARGIN_LOOKS, hi - 1)])
+    # The level has not left the baseline while a look is still at it: the onset lies after that look.
+    old = float(np.median(x[segs[p][0]:segs[p][1]]))
+    sign = np.sign(np.median(x[segs[q][0]:segs[q][1]]) - old)
+    reach = BASELINE_SIGMAS * math.sqrt(max(old, 0.0) + 1.0)
+    still = [i for i in range(first_new, last_new + 1) if sign * (x[i] - old) <= reach]
+    if still and still[-1] + 1 < hi:
+        t0_range = (t[still[-1]], t[still[-1] + 1])
     tw, xw, yw = t[lo:hi], x[lo:hi], y[lo:hi]
     seg_level = np.concatenate([np.full(b - a, np.median(x[a:b])) for a, b in segs])[lo:hi]
     h = fit_hinge(tw, xw, t0_range, t1_range, w=1.0 / (seg_level + 1.0))

@@ -33,9 +33,17 @@ CLOUD_GREY = 0.92
 VEIL_SPREAD = 2.0
 """A cloud's rim brightens the far shoulder at most this many times as much as the near one (clouds
 are hundreds of metres across); more than that is something bright beside the track, not cloud."""
+VEIL_WINDOW_M = 50.0
+"""Along-track window of the running median of the empty rows' shoulder brightness that a veil is
+measured against: the bed's own brightness varies along the track (older and newer ballast, a low
+sun's lit stretches), so a veil is brightening against the bed nearby, not against the whole track."""
 BED_BRIGHT_PERCENTILE = 80.0
-"""An empty bed's shoulders are this bright or darker along most of the track (older and newer
-ballast, a low sun's lit stretches): only brightening beyond it can be a cloud's veil."""
+"""Coarser than `SHAPE_MAX_STEP_M` the shoulder is a column or two that mixes the bed's edge with what
+lies beside it: a veil there is brightening beyond this percentile of the whole track's empty rows
+(the local median follows that mixture too closely)."""
+MIN_HAZE = 0.02
+"""Least veil (on the more veiled shoulder) that is undone: a fainter lift is the bed's own texture, and
+undoing it would only nudge the departures of clear rows."""
 MAX_HAZE = 0.5
 """Most veiling by thin cloud that is undone (thicker cloud is masked as unseen)."""
 DEEP_SHADOW = 0.35
@@ -381,6 +389,19 @@ def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray, resolved: bool
     return np.where(darker, np.minimum(d_raw, 1.5 * d_shape), d_raw)
 
 
+def running_median(values: np.ndarray, rows: np.ndarray, window_rows: float) -> np.ndarray:
+    """Per row, the running median of `values` over the marked `rows` only (about `window_rows` of
+    them), read at the nearest marked row: a level that leaves the unmarked rows out."""
+    idx = np.flatnonzero(rows)
+    win = max(3, int(round(window_rows)) | 1)
+    local = ndimage.median_filter(values[idx], size=win, mode="nearest")
+    at = np.arange(values.shape[0])
+    pos = np.clip(np.searchsorted(idx, at), 0, idx.size - 1)
+    prev = np.clip(pos - 1, 0, idx.size - 1)
+    nearer = np.abs(idx[prev] - at) < np.abs(idx[pos] - at)
+    return local[np.where(nearer, prev, pos)]
+
+
 def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
     """Per row and car-band column (rows x columns): how far thin cloud veils the ground towards cloud
     white (0-1), against the track's empty rows. Both ballast shoulders must show it (a car leaves its
@@ -404,19 +425,25 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
     veil = []
     for c in sides:
         g = ndimage.uniform_filter1d(grey[:, c].mean(axis=1), win, mode="nearest")
-        ref = float(np.median(g[seed]))
-        if not 0.02 < ref < CLOUD_GREY - 0.05:
+        if not 0.02 < float(np.median(g[seed])) < CLOUD_GREY - 0.05:
             return none
-        # Only brightening beyond the empty bed's own spread along the track is veil.
-        usual = float(np.percentile(g[seed], BED_BRIGHT_PERCENTILE))
-        veil.append((g - usual) / (CLOUD_GREY - ref))
+        if strip.step_m > SHAPE_MAX_STEP_M:
+            usual = float(np.percentile(g[seed], BED_BRIGHT_PERCENTILE))
+            veil.append((g - usual) / (CLOUD_GREY - float(np.median(g[seed]))))
+            continue
+        # The bed nearby, from the empty rows either side (a veiled stretch has none of its own).
+        ref = running_median(g, seed, VEIL_WINDOW_M / strip.step_m)
+        veil.append((g - ref) / np.maximum(CLOUD_GREY - ref, 0.05))
     pos = [float(a[c].mean()) for c in sides]
     w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
 
     def across(left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return right[:, None] + (left - right)[:, None] * w
 
-    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)[:, None]
+    low = np.clip(np.minimum(*veil), 0.0, MAX_HAZE)
+    if strip.step_m <= SHAPE_MAX_STEP_M:
+        low = np.where(np.maximum(*veil) >= MIN_HAZE, low, 0.0)
+    low = low[:, None]
     return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
 
 
