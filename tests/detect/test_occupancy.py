@@ -179,7 +179,7 @@ def test_thin_cloud_over_the_darker_part_of_a_track_is_measured_against_the_bed_
 def test_running_median_reads_the_marked_rows_nearest_each_row():
     values = np.array([1.0, 1.0, 1.0, 9.0, 9.0, 2.0, 2.0, 2.0])
     rows = np.array([True, True, True, False, False, True, True, True])
-    level = occupancy.running_median(values, rows, 3)
+    level = occupancy.marked_running_median(values, rows, 3)
     assert level.tolist() == [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]
 
 

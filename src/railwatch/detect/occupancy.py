@@ -389,7 +389,7 @@ def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray, resolved: bool
     return np.where(darker, np.minimum(d_raw, 1.5 * d_shape), d_raw)
 
 
-def running_median(values: np.ndarray, rows: np.ndarray, window_rows: float) -> np.ndarray:
+def marked_running_median(values: np.ndarray, rows: np.ndarray, window_rows: float) -> np.ndarray:
     """Per row, the running median of `values` over the marked `rows` only (about `window_rows` of
     them), read at the nearest marked row: a level that leaves the unmarked rows out."""
     idx = np.flatnonzero(rows)
@@ -432,7 +432,7 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
             veil.append((g - usual) / (CLOUD_GREY - float(np.median(g[seed]))))
             continue
         # The bed nearby, from the empty rows either side (a veiled stretch has none of its own).
-        ref = running_median(g, seed, VEIL_WINDOW_M / strip.step_m)
+        ref = marked_running_median(g, seed, VEIL_WINDOW_M / strip.step_m)
         veil.append((g - ref) / np.maximum(CLOUD_GREY - ref, 0.05))
     pos = [float(a[c].mean()) for c in sides]
     w = np.clip((cols - pos[1]) / (pos[0] - pos[1]), 0.0, 1.0)[None, :]  # 1 at the left shoulder
