@@ -83,3 +83,36 @@ def test_weak_dip_in_one_paint_stays_one_car():
     strip, occ = _two_cars_weak_gap((0.6, 0.2, 0.2))  # same paint as the first: a long single car
     est = cars.estimate(strip, STEP_M, occupancy=occ)
     assert len(est.cars) == 1
+
+
+def _long_car_with_dip(full_width: bool) -> tuple[Strip, Occupancy]:
+    """A 24 m run of one grey body with a 1 m dark dip in the middle (departure 0.04 vs 0.1): across
+    the centre only (a tank dome) or across the full body width (a coupler gap between two 11.5 m cars)."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    rows = slice(int(20 / STEP_M), int(44 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, rows][:, :, body] = 0.3
+    dip = slice(int(31.5 / STEP_M), int(32.5 / STEP_M))
+    cols = body if full_width else np.abs(strip.across_m) <= 0.5
+    strip.pixels[:, dip][:, :, cols] = 0.12
+    occ = _occupancy(n, [(20.0, 44.0)])
+    occ.departure[dip] = 0.04
+    return strip, occ
+
+
+def test_dip_at_the_roof_centre_only_is_a_dome_not_a_gap():
+    strip, occ = _long_car_with_dip(full_width=False)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(20.0, 44.0)]
+    width = cars.centre_and_outer(strip)
+    assert cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
+
+
+def test_dip_across_the_full_body_width_splits_two_cars():
+    strip, occ = _long_car_with_dip(full_width=True)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+    assert abs(est.cars[0].end_m - 31.5) <= 0.5 and abs(est.cars[1].start_m - 32.0) <= 0.5
+    width = cars.centre_and_outer(strip)
+    assert not cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)

@@ -41,6 +41,15 @@ PAINT_STEP_RGB = 0.08
 """A paint change (0-1, largest band) that tells two cars apart across a weak dip."""
 UNIFORM_RGB = 0.015
 """Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
+ROOF_CENTRE_M = 0.5
+"""Columns this close to the centreline show a roof fitting (tank dome, hatch, vent: about 1 m across)."""
+ROOF_OUTER_M = (0.8, 1.3)
+"""Columns this far out lie on the car body beside any roof fitting (car bodies are 2.8-3.3 m wide)."""
+ROOF_ONLY = 0.5
+"""A dip whose colour change on the outer body columns is under this share of its change at the centre
+is a roof fitting, not a coupler gap: a gap runs across the car's full width."""
+ROOF_SIDE_M = (1.5, 4.0)
+"""The body either side of a dip is sampled between these distances from it."""
 
 
 def detect(
@@ -86,6 +95,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     if step <= 0.3:
         occupied = ndimage.binary_closing(occupied, np.ones(2, bool)) | occupied
     colour = band_colour(strip)
+    width = centre_and_outer(strip)
     pieces: list[tuple[int, int, float]] = []  # start, end, split ambiguity added
     low_adj = high_adj = 0
     for i0, i1 in runs(occupied):
@@ -95,7 +105,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
             if length >= 2.0:
                 high_adj += 1
             continue
-        split = _split(occ.departure, i0, i1, step, colour)
+        split = _split(occ.departure, i0, i1, step, colour, width)
         pieces += split
         # One weak cut may be one car too many, one likely cut not taken one too few: the interval
         # moves by one per doubtful cut, not by the number of pieces the cut's side holds.
@@ -217,6 +227,36 @@ def band_colour(strip: Strip) -> np.ndarray:
     return strip.pixels[:, :, centre_columns(strip)].mean(axis=2).T
 
 
+def centre_and_outer(strip: Strip) -> tuple[np.ndarray, ...] | None:
+    """Per-row mean colour (rows x bands) of the centre columns and of the outer body columns on each
+    side, to tell a roof fitting from a coupler gap; None where the strip lacks one of them."""
+    a = strip.across_m
+    centre = np.abs(a) <= max(ROOF_CENTRE_M, strip.step_m / 2) + 1e-9
+    outer = (np.abs(a) >= ROOF_OUTER_M[0]) & (np.abs(a) <= ROOF_OUTER_M[1] + 1e-9) & ~centre
+    parts = [centre, outer & (a > 0), outer & (a < 0)]
+    if not all(p.any() for p in parts):
+        return None
+    return tuple(strip.pixels[:, :, p].mean(axis=2).T for p in parts)
+
+
+def roof_only(width: tuple[np.ndarray, ...] | None, i0: int, k: int, i1: int, step: float) -> bool:
+    """True when the dip at row k changes the centre columns but hardly the outer body columns on
+    either side (a dome, a hatch or a vent on one car): its change from the body on either side, on
+    the outer side that changes most over the centre, is under `ROOF_ONLY`. Both outer sides are
+    looked at apart, so a strip off-centre by a metre (one side on the ballast) still sees the gap."""
+    if width is None:
+        return False
+    near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
+    if k - far < i0 or k + far >= i1:
+        return False
+    change = []
+    for x in width:
+        before = np.median(x[k - far : k - near + 1], axis=0)
+        after = np.median(x[k + near : k + far + 1], axis=0)
+        change.append(min(np.abs(x[k] - before).max(), np.abs(x[k] - after).max()))
+    return bool(max(change[1:]) < ROOF_ONLY * change[0])
+
+
 def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float) -> float:
     """Largest per-band difference (0-1) between the median paint 2-7 m before and after row k."""
     if colour is None:
@@ -230,12 +270,19 @@ def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float
 
 
 def _split(
-    dep: np.ndarray, i0: int, i1: int, step: float, colour: np.ndarray | None = None
+    dep: np.ndarray,
+    i0: int,
+    i1: int,
+    step: float,
+    colour: np.ndarray | None = None,
+    width: tuple[np.ndarray, ...] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Split a run at the deepest departure dips until every piece is a plausible single car.
 
     A weaker dip still splits a run long enough for two cars when the paint changes across it and
     both sides are car-long (two cars coupled; a long single car keeps one paint end to end).
+    A dip confined to the roof's centre (`roof_only`: a tank dome) is no gap unless the run is too long
+    for one car.
     Returns (start, end, ambiguity) with ambiguity > 0 for a split taken on weak evidence, < 0 for
     a likely split not taken, 0 otherwise.
     """
@@ -251,6 +298,8 @@ def _split(
     k = int(np.argmin(inner)) + margin
     strength = 1.0 - float(seg[k]) / (level + 1e-6)
     must = length > MAX_SINGLE_M
+    if not must and roof_only(width, i0, i0 + k, i1, step):
+        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
     pair = (
         length > PAIR_M
         and strength > 0.2
@@ -259,8 +308,8 @@ def _split(
     )
     if strength > 0.45 or (must and strength > 0.2) or pair:
         cut = i0 + k
-        left = _split(dep, i0, cut, step, colour)
-        right = _split(dep, cut + 1, i1, step, colour)
+        left = _split(dep, i0, cut, step, colour, width)
+        right = _split(dep, cut + 1, i1, step, colour, width)
         if strength <= 0.45:
             # the pieces beside a weak cut are less sure; the cut itself is counted once, on the
             # first piece after it
