@@ -81,6 +81,7 @@ def test_weak_dip_splits_two_cars_of_different_paint():
 
 def test_weak_dip_in_one_paint_stays_one_car():
     strip, occ = _two_cars_weak_gap((0.6, 0.2, 0.2))  # same paint as the first: a long single car
+    _paint(strip, 31.0, 32.0)  # one body end to end: no ballast shows at the weak dip
     est = cars.estimate(strip, STEP_M, occupancy=occ)
     assert len(est.cars) == 1
 
@@ -116,3 +117,25 @@ def test_dip_across_the_full_body_width_splits_two_cars():
     assert abs(est.cars[0].end_m - 31.5) <= 0.5 and abs(est.cars[1].start_m - 32.0) <= 0.5
     width = cars.centre_and_outer(strip)
     assert not cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
+
+
+def test_gap_that_stands_out_across_the_body_splits_without_a_departure_dip():
+    """Two 11 m cars of one dark paint with a 1 m gap of lit ballast between them that the departure
+    does not show (shade explains both away): the gap is brighter than both bodies across the full
+    width, so the 23 m run is two cars; the same run without the gap stays one car."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    rows = slice(int(20 / STEP_M), int(43 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, rows][:, :, body] = 0.15
+    occ = _occupancy(n, [(20.0, 43.0)])
+    one = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(one.cars) == 1
+    strip.pixels[:, int(31 / STEP_M) : int(32 / STEP_M)][:, :, body] = 0.35
+    width = cars.centre_and_outer(strip)
+    assert cars.gap_contrast(width, int(31 / STEP_M), STEP_M) > cars.GAP_RGB
+    assert cars.gap_contrast(width, int(25 / STEP_M), STEP_M) < 0.01
+    two = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(two.cars) == 2
+    assert abs(two.cars[0].end_m - 31.0) <= 1.0
+    assert two.low <= 1 and two.high >= 2

@@ -50,6 +50,11 @@ ROOF_ONLY = 0.5
 is a roof fitting, not a coupler gap: a gap runs across the car's full width."""
 ROOF_SIDE_M = (1.5, 4.0)
 """The body either side of a dip is sampled between these distances from it."""
+GAP_RGB = 0.08
+"""A coupler gap changes the colour across the full body width (centre and an outer side) from the
+bodies on both sides by at least this (0-1): ballast or shadow between two car ends."""
+GAP_HALF_M = 0.5
+"""A gap's colour is read over this many metres either side of its row (gaps are 0.8-1.5 m)."""
 
 
 def detect(
@@ -257,6 +262,40 @@ def roof_only(width: tuple[np.ndarray, ...] | None, i0: int, k: int, i1: int, st
     return bool(max(change[1:]) < ROOF_ONLY * change[0])
 
 
+def gap_contrast(width: tuple[np.ndarray, ...] | None, k: int, step: float) -> float:
+    """How much row k (over +-`GAP_HALF_M`) stands out across the full body width from the bodies
+    1.5-4 m before and after it (the smaller of the two changes; the centre and the outer side that
+    changes most): high at a coupler gap, low inside a car and at a roof fitting. 0 without data."""
+    if width is None:
+        return 0.0
+    near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
+    n = width[0].shape[0]
+    if k - far < 0 or k + far >= n:
+        return 0.0
+    w = int(round(GAP_HALF_M / step))
+    change = []
+    for x in width:
+        before = np.median(x[k - far : k - near + 1], axis=0)
+        after = np.median(x[k + near : k + far + 1], axis=0)
+        rows = x[k - w : k + w + 1]
+        # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
+        out = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
+        change.append(float(np.clip(out, 0.0, None).max()))
+    return min(change[0], max(change[1:]))
+
+
+def _best_gap(width: tuple[np.ndarray, ...] | None, i0: int, i1: int, step: float) -> tuple[int, float]:
+    """The row of [i0, i1) with both sides car-long (>= `FRAGMENT_M`) that stands out most across the
+    full body width (`gap_contrast`), and that contrast; (-1, 0) when there is none."""
+    side = int(math.ceil(FRAGMENT_M / step))
+    best, where = 0.0, -1
+    for k in range(i0 + side, i1 - side):
+        c = gap_contrast(width, k, step)
+        if c > best:
+            best, where = c, k
+    return where, best
+
+
 def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float) -> float:
     """Largest per-band difference (0-1) between the median paint 2-7 m before and after row k."""
     if colour is None:
@@ -319,6 +358,14 @@ def _split(
             if side[k][2] >= 0:
                 side[k] = (side[k][0], side[k][1], WEAK_CUT)
         return left + right
+    if width is not None:
+        g, contrast = _best_gap(width, i0, i1, step)
+        if g >= 0 and contrast > GAP_RGB and not roof_only(width, i0, g, i1, step):
+            left = _split(dep, i0, g, step, colour, width)
+            right = _split(dep, g + 1, i1, step, colour, width)
+            if right[0][2] >= 0:
+                right[0] = (right[0][0], right[0][1], WEAK_CUT)
+            return left + right
     if must:
         # no gap seen: cut evenly by the typical car length, one doubtful cut either way
         n = max(2, int(round(length / types.TYPICAL_M)))
