@@ -139,3 +139,25 @@ def test_gap_that_stands_out_across_the_body_splits_without_a_departure_dip():
     assert len(two.cars) == 2
     assert abs(two.cars[0].end_m - 31.0) <= 1.0
     assert two.low <= 1 and two.high >= 2
+
+
+def _run_with_gaps(gaps_m: list[float], end_m: float) -> tuple[Strip, Occupancy]:
+    """One run from 20 m to `end_m` with a clear coupler dip (half a metre) at each of `gaps_m`."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 20.0, end_m)
+    occ = _occupancy(n, [(20.0, end_m)])
+    for g in gaps_m:
+        occ.departure[int(g / STEP_M)] = 0.01
+    return strip, occ
+
+
+def test_short_car_between_two_cuts_is_kept_and_a_box_length_piece_is_not():
+    # 9.5 m + 8 m + 10 m: the middle piece is a short car (9.3-9.7 m over couplers less its gaps)
+    strip, occ = _run_with_gaps([29.5, 38.0], 48.5)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(20.0, 29.5), (30.0, 38.0), (38.5, 48.5)]
+    # 6 m between two cuts (a container box) joins its neighbour
+    strip, occ = _run_with_gaps([29.5, 36.0], 48.5)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2

@@ -29,8 +29,10 @@ Z_DOUBT = 1.645
 """One-sided z of the 90 % count interval at fine GSD."""
 NEAR_WEAK_CUT = 0.5
 """Piece marker: a piece beside a doubtful cut (lower confidence, not counted in the interval)."""
-FRAGMENT_M = 8.5
-"""Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
+FRAGMENT_M = 8.0
+"""Shorter pieces are parts of a car: the shortest railcars are ~9.3-9.7 m over couplers, and a piece
+between two cuts loses the coupler gap (0.8-1.5 m) and a row or so at each end, so a short car shows
+as 8-8.5 m; shorter is a container box, a gondola's load or a tarp fold."""
 LONE_M = 5.0
 """A piece shorter than this alone on a track is a mast and its shadow, a crossing, not a car end."""
 PAIR_M = 20.0
