@@ -161,3 +161,24 @@ def test_short_car_between_two_cuts_is_kept_and_a_box_length_piece_is_not():
     strip, occ = _run_with_gaps([29.5, 36.0], 48.5)
     est = cars.estimate(strip, STEP_M, occupancy=occ)
     assert len(est.cars) == 2
+
+
+def _dark_pair(length_m: float, gap_grey: float) -> tuple[Strip, Occupancy]:
+    """A run of two dark cars (grey 0.15) from 20 m, `length_m` long, with a 1 m gap of grey `gap_grey`
+    in the middle that the departure does not show."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    end = 20.0 + length_m
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, int(20 / STEP_M) : int(end / STEP_M)][:, :, body] = 0.15
+    mid = 20.0 + length_m / 2
+    strip.pixels[:, int((mid - 0.5) / STEP_M) : int((mid + 0.5) / STEP_M)][:, :, body] = gap_grey
+    return strip, _occupancy(n, [(20.0, end)])
+
+
+def test_a_faint_gap_splits_a_run_too_long_for_most_cars_but_not_a_shorter_one():
+    # a gap 0.06 brighter than the bodies: below GAP_RGB, above LONG_GAP_SHARE * GAP_RGB
+    strip, occ = _dark_pair(24.0, 0.21)
+    assert len(cars.estimate(strip, STEP_M, occupancy=occ).cars) == 2
+    strip, occ = _dark_pair(21.0, 0.21)
+    assert len(cars.estimate(strip, STEP_M, occupancy=occ).cars) == 1

@@ -55,6 +55,11 @@ ROOF_SIDE_M = (1.5, 4.0)
 GAP_RGB = 0.08
 """A coupler gap changes the colour across the full body width (centre and an outer side) from the
 bodies on both sides by at least this (0-1): ballast or shadow between two car ends."""
+LONG_PAIR_M = 22.0
+"""Runs longer than this are two cars more often than one (only articulated tanks, long boxcars and
+coaches are this long; most cars are 10-17 m), so a gap needs less contrast to be taken."""
+LONG_GAP_SHARE = 0.5
+"""Share of `GAP_RGB` a gap must stand out by in a run longer than `LONG_PAIR_M`."""
 GAP_HALF_M = 0.5
 """A gap's colour is read over this many metres either side of its row (gaps are 0.8-1.5 m)."""
 
@@ -362,7 +367,8 @@ def _split(
         return left + right
     if width is not None:
         g, contrast = _best_gap(width, i0, i1, step)
-        if g >= 0 and contrast > GAP_RGB and not roof_only(width, i0, g, i1, step):
+        need = GAP_RGB * (LONG_GAP_SHARE if length > LONG_PAIR_M else 1.0)
+        if g >= 0 and contrast > need and not roof_only(width, i0, g, i1, step):
             left = _split(dep, i0, g, step, colour, width)
             right = _split(dep, g + 1, i1, step, colour, width)
             if right[0][2] >= 0:
