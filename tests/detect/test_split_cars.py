@@ -81,5 +81,104 @@ def test_weak_dip_splits_two_cars_of_different_paint():
 
 def test_weak_dip_in_one_paint_stays_one_car():
     strip, occ = _two_cars_weak_gap((0.6, 0.2, 0.2))  # same paint as the first: a long single car
+    _paint(strip, 31.0, 32.0)  # one body end to end: no ballast shows at the weak dip
     est = cars.estimate(strip, STEP_M, occupancy=occ)
     assert len(est.cars) == 1
+
+
+def _long_car_with_dip(full_width: bool) -> tuple[Strip, Occupancy]:
+    """A 24 m run of one grey body with a 1 m dark dip in the middle (departure 0.04 vs 0.1): across
+    the centre only (a tank dome) or across the full body width (a coupler gap between two 11.5 m cars)."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    rows = slice(int(20 / STEP_M), int(44 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, rows][:, :, body] = 0.3
+    dip = slice(int(31.5 / STEP_M), int(32.5 / STEP_M))
+    cols = body if full_width else np.abs(strip.across_m) <= 0.5
+    strip.pixels[:, dip][:, :, cols] = 0.12
+    occ = _occupancy(n, [(20.0, 44.0)])
+    occ.departure[dip] = 0.04
+    return strip, occ
+
+
+def test_dip_at_the_roof_centre_only_is_a_dome_not_a_gap():
+    strip, occ = _long_car_with_dip(full_width=False)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(20.0, 44.0)]
+    width = cars.centre_and_outer(strip)
+    assert cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
+
+
+def test_dip_across_the_full_body_width_splits_two_cars():
+    strip, occ = _long_car_with_dip(full_width=True)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+    assert abs(est.cars[0].end_m - 31.5) <= 0.5 and abs(est.cars[1].start_m - 32.0) <= 0.5
+    width = cars.centre_and_outer(strip)
+    assert not cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
+
+
+def test_gap_that_stands_out_across_the_body_splits_without_a_departure_dip():
+    """Two 11 m cars of one dark paint with a 1 m gap of lit ballast between them that the departure
+    does not show (shade explains both away): the gap is brighter than both bodies across the full
+    width, so the 23 m run is two cars; the same run without the gap stays one car."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    rows = slice(int(20 / STEP_M), int(43 / STEP_M))
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, rows][:, :, body] = 0.15
+    occ = _occupancy(n, [(20.0, 43.0)])
+    one = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(one.cars) == 1
+    strip.pixels[:, int(31 / STEP_M) : int(32 / STEP_M)][:, :, body] = 0.35
+    width = cars.centre_and_outer(strip)
+    assert cars.gap_contrast(width, int(31 / STEP_M), STEP_M) > cars.GAP_RGB
+    assert cars.gap_contrast(width, int(25 / STEP_M), STEP_M) < 0.01
+    two = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(two.cars) == 2
+    assert abs(two.cars[0].end_m - 31.0) <= 1.0
+    assert two.low <= 1 and two.high >= 2
+
+
+def _run_with_gaps(gaps_m: list[float], end_m: float) -> tuple[Strip, Occupancy]:
+    """One run from 20 m to `end_m` with a clear coupler dip (half a metre) at each of `gaps_m`."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    _paint(strip, 20.0, end_m)
+    occ = _occupancy(n, [(20.0, end_m)])
+    for g in gaps_m:
+        occ.departure[int(g / STEP_M)] = 0.01
+    return strip, occ
+
+
+def test_short_car_between_two_cuts_is_kept_and_a_box_length_piece_is_not():
+    # 9.5 m + 8 m + 10 m: the middle piece is a short car (9.3-9.7 m over couplers less its gaps)
+    strip, occ = _run_with_gaps([29.5, 38.0], 48.5)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert [(c.start_m, c.end_m) for c in est.cars] == [(20.0, 29.5), (30.0, 38.0), (38.5, 48.5)]
+    # 6 m between two cuts (a container box) joins its neighbour
+    strip, occ = _run_with_gaps([29.5, 36.0], 48.5)
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+
+
+def _dark_pair(length_m: float, gap_grey: float) -> tuple[Strip, Occupancy]:
+    """A run of two dark cars (grey 0.15) from 20 m, `length_m` long, with a 1 m gap of grey `gap_grey`
+    in the middle that the departure does not show."""
+    n = int(100 / STEP_M)
+    strip = _strip(n)
+    end = 20.0 + length_m
+    body = np.abs(strip.across_m) <= 1.5
+    strip.pixels[:, int(20 / STEP_M) : int(end / STEP_M)][:, :, body] = 0.15
+    mid = 20.0 + length_m / 2
+    strip.pixels[:, int((mid - 0.5) / STEP_M) : int((mid + 0.5) / STEP_M)][:, :, body] = gap_grey
+    return strip, _occupancy(n, [(20.0, end)])
+
+
+def test_a_faint_gap_splits_a_run_too_long_for_most_cars_but_not_a_shorter_one():
+    # a gap 0.06 brighter than the bodies: below GAP_RGB, above LONG_GAP_SHARE * GAP_RGB
+    strip, occ = _dark_pair(24.0, 0.21)
+    assert len(cars.estimate(strip, STEP_M, occupancy=occ).cars) == 2
+    strip, occ = _dark_pair(21.0, 0.21)
+    assert len(cars.estimate(strip, STEP_M, occupancy=occ).cars) == 1

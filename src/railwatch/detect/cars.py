@@ -31,8 +31,10 @@ MISS_SHARE = 0.02
 """Share of a track's cars that may be missed or made up beyond the doubtful cuts (low contrast)."""
 NEAR_WEAK_CUT = 0.5
 """Piece marker: a piece beside a doubtful cut (lower confidence, not counted in the interval)."""
-FRAGMENT_M = 8.5
-"""Shorter pieces are parts of a car (the shortest railcars are ~9.7 m over couplers)."""
+FRAGMENT_M = 8.0
+"""Shorter pieces are parts of a car: the shortest railcars are ~9.3-9.7 m over couplers, and a piece
+between two cuts loses the coupler gap (0.8-1.5 m) and a row or so at each end, so a short car shows
+as 8-8.5 m; shorter is a container box, a gondola's load or a tarp fold."""
 LONE_M = 5.0
 """A piece shorter than this alone on a track is a mast and its shadow, a crossing, not a car end."""
 PAIR_M = 20.0
@@ -43,6 +45,25 @@ PAINT_STEP_RGB = 0.08
 """A paint change (0-1, largest band) that tells two cars apart across a weak dip."""
 UNIFORM_RGB = 0.015
 """Largest colour step (0-1) between a car band and both sides that still reads as one surface."""
+ROOF_CENTRE_M = 0.5
+"""Columns this close to the centreline show a roof fitting (tank dome, hatch, vent: about 1 m across)."""
+ROOF_OUTER_M = (0.8, 1.3)
+"""Columns this far out lie on the car body beside any roof fitting (car bodies are 2.8-3.3 m wide)."""
+ROOF_ONLY = 0.5
+"""A dip whose colour change on the outer body columns is under this share of its change at the centre
+is a roof fitting, not a coupler gap: a gap runs across the car's full width."""
+ROOF_SIDE_M = (1.5, 4.0)
+"""The body either side of a dip is sampled between these distances from it."""
+GAP_RGB = 0.08
+"""A coupler gap changes the colour across the full body width (centre and an outer side) from the
+bodies on both sides by at least this (0-1): ballast or shadow between two car ends."""
+LONG_PAIR_M = 22.0
+"""Runs longer than this are two cars more often than one (only articulated tanks, long boxcars and
+coaches are this long; most cars are 10-17 m), so a gap needs less contrast to be taken."""
+LONG_GAP_SHARE = 0.5
+"""Share of `GAP_RGB` a gap must stand out by in a run longer than `LONG_PAIR_M`."""
+GAP_HALF_M = 0.5
+"""A gap's colour is read over this many metres either side of its row (gaps are 0.8-1.5 m)."""
 
 
 def detect(
@@ -88,6 +109,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     if step <= 0.3:
         occupied = ndimage.binary_closing(occupied, np.ones(2, bool)) | occupied
     colour = band_colour(strip)
+    width = centre_and_outer(strip)
     pieces: list[tuple[int, int, float]] = []  # start, end, split ambiguity added
     low_adj = high_adj = 0
     for i0, i1 in runs(occupied):
@@ -97,7 +119,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
             if length >= 2.0:
                 high_adj += 1
             continue
-        split = _split(occ.departure, i0, i1, step, colour)
+        split = _split(occ.departure, i0, i1, step, colour, width)
         pieces += split
         # One weak cut may be one car too many, one likely cut not taken one too few: the interval
         # moves by one per doubtful cut, not by the number of pieces the cut's side holds.
@@ -232,6 +254,70 @@ def band_colour(strip: Strip) -> np.ndarray:
     return strip.pixels[:, :, centre_columns(strip)].mean(axis=2).T
 
 
+def centre_and_outer(strip: Strip) -> tuple[np.ndarray, ...] | None:
+    """Per-row mean colour (rows x bands) of the centre columns and of the outer body columns on each
+    side, to tell a roof fitting from a coupler gap; None where the strip lacks one of them."""
+    a = strip.across_m
+    centre = np.abs(a) <= max(ROOF_CENTRE_M, strip.step_m / 2) + 1e-9
+    outer = (np.abs(a) >= ROOF_OUTER_M[0]) & (np.abs(a) <= ROOF_OUTER_M[1] + 1e-9) & ~centre
+    parts = [centre, outer & (a > 0), outer & (a < 0)]
+    if not all(p.any() for p in parts):
+        return None
+    return tuple(strip.pixels[:, :, p].mean(axis=2).T for p in parts)
+
+
+def roof_only(width: tuple[np.ndarray, ...] | None, i0: int, k: int, i1: int, step: float) -> bool:
+    """True when the dip at row k changes the centre columns but hardly the outer body columns on
+    either side (a dome, a hatch or a vent on one car): its change from the body on either side, on
+    the outer side that changes most over the centre, is under `ROOF_ONLY`. Both outer sides are
+    looked at apart, so a strip off-centre by a metre (one side on the ballast) still sees the gap."""
+    if width is None:
+        return False
+    near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
+    if k - far < i0 or k + far >= i1:
+        return False
+    change = []
+    for x in width:
+        before = np.median(x[k - far : k - near + 1], axis=0)
+        after = np.median(x[k + near : k + far + 1], axis=0)
+        change.append(min(np.abs(x[k] - before).max(), np.abs(x[k] - after).max()))
+    return bool(max(change[1:]) < ROOF_ONLY * change[0])
+
+
+def gap_contrast(width: tuple[np.ndarray, ...] | None, k: int, step: float) -> float:
+    """How much row k (over +-`GAP_HALF_M`) stands out across the full body width from the bodies
+    1.5-4 m before and after it (the smaller of the two changes; the centre and the outer side that
+    changes most): high at a coupler gap, low inside a car and at a roof fitting. 0 without data."""
+    if width is None:
+        return 0.0
+    near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
+    n = width[0].shape[0]
+    if k - far < 0 or k + far >= n:
+        return 0.0
+    w = int(round(GAP_HALF_M / step))
+    change = []
+    for x in width:
+        before = np.median(x[k - far : k - near + 1], axis=0)
+        after = np.median(x[k + near : k + far + 1], axis=0)
+        rows = x[k - w : k + w + 1]
+        # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
+        out = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
+        change.append(float(np.clip(out, 0.0, None).max()))
+    return min(change[0], max(change[1:]))
+
+
+def _best_gap(width: tuple[np.ndarray, ...] | None, i0: int, i1: int, step: float) -> tuple[int, float]:
+    """The row of [i0, i1) with both sides car-long (>= `FRAGMENT_M`) that stands out most across the
+    full body width (`gap_contrast`), and that contrast; (-1, 0) when there is none."""
+    side = int(math.ceil(FRAGMENT_M / step))
+    best, where = 0.0, -1
+    for k in range(i0 + side, i1 - side):
+        c = gap_contrast(width, k, step)
+        if c > best:
+            best, where = c, k
+    return where, best
+
+
 def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float) -> float:
     """Largest per-band difference (0-1) between the median paint 2-7 m before and after row k."""
     if colour is None:
@@ -245,12 +331,19 @@ def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float
 
 
 def _split(
-    dep: np.ndarray, i0: int, i1: int, step: float, colour: np.ndarray | None = None
+    dep: np.ndarray,
+    i0: int,
+    i1: int,
+    step: float,
+    colour: np.ndarray | None = None,
+    width: tuple[np.ndarray, ...] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Split a run at the deepest departure dips until every piece is a plausible single car.
 
     A weaker dip still splits a run long enough for two cars when the paint changes across it and
     both sides are car-long (two cars coupled; a long single car keeps one paint end to end).
+    A dip confined to the roof's centre (`roof_only`: a tank dome) is no gap unless the run is too long
+    for one car.
     Returns (start, end, ambiguity) with ambiguity > 0 for a split taken on weak evidence, < 0 for
     a likely split not taken, 0 otherwise.
     """
@@ -266,6 +359,8 @@ def _split(
     k = int(np.argmin(inner)) + margin
     strength = 1.0 - float(seg[k]) / (level + 1e-6)
     must = length > MAX_SINGLE_M
+    if not must and roof_only(width, i0, i0 + k, i1, step):
+        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
     pair = (
         length > PAIR_M
         and strength > 0.2
@@ -274,8 +369,8 @@ def _split(
     )
     if strength > 0.45 or (must and strength > 0.2) or pair:
         cut = i0 + k
-        left = _split(dep, i0, cut, step, colour)
-        right = _split(dep, cut + 1, i1, step, colour)
+        left = _split(dep, i0, cut, step, colour, width)
+        right = _split(dep, cut + 1, i1, step, colour, width)
         if strength <= 0.45:
             # the pieces beside a weak cut are less sure; the cut itself is counted once, on the
             # first piece after it
@@ -285,6 +380,15 @@ def _split(
             if side[k][2] >= 0:
                 side[k] = (side[k][0], side[k][1], WEAK_CUT)
         return left + right
+    if width is not None:
+        g, contrast = _best_gap(width, i0, i1, step)
+        need = GAP_RGB * (LONG_GAP_SHARE if length > LONG_PAIR_M else 1.0)
+        if g >= 0 and contrast > need and not roof_only(width, i0, g, i1, step):
+            left = _split(dep, i0, g, step, colour, width)
+            right = _split(dep, g + 1, i1, step, colour, width)
+            if right[0][2] >= 0:
+                right[0] = (right[0][0], right[0][1], WEAK_CUT)
+            return left + right
     if must:
         # no gap seen: cut evenly by the typical car length, one doubtful cut either way
         n = max(2, int(round(length / types.TYPICAL_M)))
