@@ -119,3 +119,25 @@ def test_one_car_per_footprint_across_overlapping_lines():
     dup = sunlit.duplicates([a, b])
     assert dup[0] == [] and dup[1] == [b[0]]
     assert sunlit.duplicates([[car("A", 0, 0.9), car("A", 10, 0.5)]]) == [[]]  # one track: kept
+
+
+def test_unbroken_dark_line_is_not_a_train():
+    """A shadow run with no coupler gap over three wagons' length (a wall or kerb edge) gives no cars;
+    a train's run broken at every coupler still splits into its wagons."""
+    step = 0.25
+    wall = np.full(400, 0.9)  # 100 m of dark band with no dip
+    assert sunlit._split(wall, 0, 400, step) == []
+    train = np.full(400, 0.9)
+    for k in range(1, 7):  # seven 14.3 m wagons, the shadow thinning at each coupler
+        train[k * 57 - 2 : k * 57 + 2] = 0.3
+    assert len(sunlit._split(train, 0, 400, step)) == 7
+
+
+def test_rails_beside_the_line_count_as_its_track():
+    """A discovered line along one rail (0.75 m off the track centre) still sees the track's rail pair:
+    its rails are not hidden."""
+    centred = _strip(0.0, False, False)
+    along_rail = _strip(-0.75, False, False)  # line on track A's left rail
+    ref = float(np.median(sunlit._centre_rails(centred)))
+    assert ref > 0
+    assert float(np.median(sunlit._centre_rails(along_rail))) > 0.5 * ref

@@ -78,6 +78,9 @@ FRAGMENT_M = 8.5
 """A shadow run shorter than this is part of a wagon (the shortest are 9.7 m over buffers)..."""
 MERGE_GAP_M = 2.0
 """...and is joined to a neighbouring run at most this far away (a break in a wagon's shadow)."""
+MAX_UNBROKEN_M = 45.0
+"""A shadow run with no coupler gap over three wagons' length is a wall, fence or kerb edge: the sun
+shines through the 1-1.5 m between the buffers of coupled wagons."""
 GAP_DIP = 0.35
 """A coupler gap: the shadow fraction dips by this share below the run's median."""
 USE_RAILS = True
@@ -87,6 +90,9 @@ RAIL_GONE = 0.2
 """Rails are hidden where their ridge is below this fraction of the image's typical track."""
 BODY_MIN_M = 8.0
 """A wagon without its own shadow must hide the rails over at least this length."""
+NEAR_RAILS_M = 0.8
+"""A rail pair centred this close to the line is its track (a discovered line may follow one rail:
+half the gauge, 0.75 m, off the centre)."""
 BODY_OCCUPIED = 0.5
 """...and the occupancy model must see something other than empty track on this share of it
 (paving, grass and lines off the rails hide rails too, but look like empty ground)."""
@@ -198,10 +204,10 @@ def _band_fill(strips: list[Strip], u: np.ndarray, dark: float) -> float:
 
 
 def _centre_rails(strip: Strip) -> np.ndarray:
-    """Per row, the rail-pair strength on the track centre, smoothed over 3 m (sleepers, noise)."""
-    mid = int(np.argmin(np.abs(strip.across_m)))
-    lo, hi = max(mid - 1, 0), mid + 2
-    r = _rail_pairs(strip)[:, lo:hi].max(axis=1)
+    """Per row, the strongest rail pair centred within `NEAR_RAILS_M` of the line, smoothed over 3 m
+    (sleepers, noise): a discovered line may run along one rail or the ballast edge, not the centre."""
+    near = np.flatnonzero(np.abs(strip.across_m) <= max(NEAR_RAILS_M, strip.step_m))
+    r = _rail_pairs(strip)[:, near].max(axis=1)
     return ndimage.uniform_filter1d(r, max(int(round(3.0 / strip.step_m)), 1))
 
 
@@ -234,7 +240,7 @@ def _merge_fragments(pieces: list[tuple[int, int]], step: float) -> list[tuple[i
 
 def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, int]]:
     """Split a shadow run at coupler gaps (dips of the shadow fraction) into single wagons; a run with
-    no clear gap is divided evenly by the typical wagon length."""
+    no clear gap is divided evenly by the typical wagon length, or dropped past `MAX_UNBROKEN_M`."""
     length = (i1 - i0) * step
     end = int(round(END_M / step))
     if length > SPLIT_ABOVE_M and i1 - i0 > 2 * end + 1:
@@ -242,6 +248,8 @@ def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, i
         k = int(np.argmin(seg[end:-end])) + end
         if float(seg[k]) < (1.0 - GAP_DIP) * float(np.median(seg)):
             return _split(frac, i0, i0 + k, step) + _split(frac, i0 + k + 1, i1, step)
+    if length > MAX_UNBROKEN_M:
+        return []
     n = max(1, int(round((length - SPILL_M) / WAGON_LENGTH_M)))
     edges = np.linspace(i0, i1, n + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
