@@ -141,3 +141,14 @@ def test_rails_beside_the_line_count_as_its_track():
     ref = float(np.median(sunlit._centre_rails(centred)))
     assert ref > 0
     assert float(np.median(sunlit._centre_rails(along_rail))) > 0.5 * ref
+
+
+def test_image_margin_is_shared_between_tracks_not_rounded_up_per_track():
+    counts = [1] * 20 + [10, 0]  # many one-car discovered lines and one long train
+    m = sunlit.margins(counts, 0.2)
+    assert sum(m) == 6  # ceil(0.2 * 30), not 20 + 2 from rounding every line up
+    assert m[-1] == 0 and m[20] == 2  # the train gets its proportional share, an empty line none
+    assert sunlit.margins([0, 0], 0.2) == [0, 0]
+    est = [Estimate([object()] * 3, 3, 3, None), None, Estimate([object()] * 7, 7, 7, None)]
+    sunlit.widen(est)
+    assert (est[0].low, est[0].high, est[2].low, est[2].high) == (2, 4, 6, 8)
