@@ -152,3 +152,25 @@ def test_image_margin_is_shared_between_tracks_not_rounded_up_per_track():
     est = [Estimate([object()] * 3, 3, 3, None), None, Estimate([object()] * 7, 7, 7, None)]
     sunlit.widen(est)
     assert (est[0].low, est[0].high, est[2].low, est[2].high) == (2, 4, 6, 8)
+
+
+def test_wagon_stub_where_its_shadow_leaves_the_image():
+    """At the image edge a wagon's shadow band may lie outside the image: a short stretch of hidden
+    rails on an occupied body, running into that edge, is a cut wagon (3 m of it seen here)."""
+    from railwatch.detect.occupancy import Occupancy
+
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    sun = sunlit.sun(strips, 0.25)
+    s = strips[0]
+    rows = np.arange(s.valid.shape[0]) * STEP_M
+    s.valid[rows >= 118.0] = False  # the image ends 3 m into the eighth wagon (115-129 m) ...
+    band_side = s.across_m * (1.0 if sun.direction[1] > 0 else -1.0) > 1.6
+    s.valid[np.ix_(rows >= 114.5, band_side)] = False  # ... and its shadow side leaves it earlier
+    on = np.zeros(len(rows), bool)
+    for a0, a1 in WAGONS_M:
+        on |= (rows >= a0) & (rows < a1)
+    occ = Occupancy(on.astype(float), on, rows < 118.0, np.zeros_like(on), np.zeros_like(on), 0.5)
+    est = sunlit.estimate(s, 0.25, sun, Estimate([], 0, 0, occ), track="A")
+    stubs = [c for c in est.cars if c.start_m >= 114.0]
+    assert len(stubs) == 1 and stubs[0].end_m <= 118.5
+    assert len(est.cars) >= len(WAGONS_M) - 1
