@@ -213,15 +213,18 @@ def _centre_rails(strip: Strip) -> np.ndarray:
     return ndimage.uniform_filter1d(r, max(int(round(3.0 / strip.step_m)), 1))
 
 
-def _merge_fragments(pieces: list[tuple[int, int]], step: float) -> list[tuple[int, int]]:
+def _merge_fragments(
+    pieces: list[tuple[int, int]], step: float, cut: frozenset[tuple[int, int]] = frozenset()
+) -> list[tuple[int, int]]:
     """Join each run too short for a wagon to its nearest neighbour across a short break, as long as
-    the two still fit one wagon: a dip in one wagon's shadow, not a coupler gap."""
+    the two still fit one wagon: a dip in one wagon's shadow, not a coupler gap. Runs in `cut` end at
+    the edge of what is seen: a wagon cut there is short, not a fragment."""
     out = list(pieces)
     changed = True
     while changed:
         changed = False
         for k, (a, b) in enumerate(out):
-            if (b - a) * step >= FRAGMENT_M:
+            if (b - a) * step >= FRAGMENT_M or (a, b) in cut:
                 continue
             options = []
             if k > 0 and (a - out[k - 1][1]) * step <= MERGE_GAP_M:
@@ -257,6 +260,11 @@ def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, i
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
+def _at_edge(seen: np.ndarray, i0: int, i1: int) -> bool:
+    """Whether the run of rows [i0, i1) touches the end of the strip or a row not seen."""
+    return i0 == 0 or i1 >= len(seen) or not seen[i0 - 1] or not seen[i1]
+
+
 def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: str = "") -> Estimate:
     """Cars on one strip from the shadow band beside it; coverage comes from `base` (the occupancy)."""
     step = strip.step_m
@@ -270,6 +278,8 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
     frac = np.where(side > 0, shade[:, cols_pos].mean(axis=1), shade[:, cols_neg].mean(axis=1))
     frac = ndimage.uniform_filter1d(frac.astype(float), max(int(round(SMOOTH_M / step)), 1))
     seen = strip.valid.any(axis=1)
+    # where the shadow band leaves the image a wagon's shadow cannot be seen: the strip ends there
+    band_seen = np.where(side > 0, strip.valid[:, cols_pos].any(axis=1), strip.valid[:, cols_neg].any(axis=1))
     occupied = frac > MIN_DARK_FRACTION
     if USE_RAILS and sunlight.rails > 0:
         body_cols = np.abs(strip.across_m) <= CAR_HALF_M
@@ -277,15 +287,18 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
         hidden = seen & (_centre_rails(strip) < RAIL_GONE * sunlight.rails) & ~occupied & ~in_shade
         body = base.occupancy.occupied if base.occupancy is not None else np.zeros_like(hidden)
         for i0, i1 in runs(hidden):
-            if (i1 - i0) * step >= BODY_MIN_M and body[i0:i1].mean() >= BODY_OCCUPIED:
+            long_enough = BODY_MIN_M if not _at_edge(band_seen, i0, i1) else MIN_CUT_M
+            if (i1 - i0) * step >= long_enough and body[i0:i1].mean() >= BODY_OCCUPIED:
                 occupied[i0:i1] = True
     cars: list[Car] = []
-    kept = []
+    kept, cut = [], set()
     for i0, i1 in runs(occupied):
-        cut = i0 == 0 or i1 >= len(seen) or not seen[i0 - 1] or not seen[min(i1, len(seen) - 1)]
-        if (i1 - i0) * step >= (MIN_CUT_M if cut else MIN_RUN_M):
+        at_edge = _at_edge(seen & band_seen, i0, i1)
+        if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
             kept.append((i0, i1))
-    merged = _merge_fragments(kept, step)
+            if at_edge:
+                cut.add((i0, i1))
+    merged = _merge_fragments(kept, step, frozenset(cut))
     for i0, i1 in merged:
         pieces = [(i0, i1)] if (i0, i1) not in kept else _split(frac, i0, i1, step)
         for a, b in pieces:
