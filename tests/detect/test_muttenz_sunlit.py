@@ -174,3 +174,11 @@ def test_wagon_stub_where_its_shadow_leaves_the_image():
     stubs = [c for c in est.cars if c.start_m >= 114.0]
     assert len(stubs) == 1 and stubs[0].end_m <= 118.5
     assert len(est.cars) >= len(WAGONS_M) - 1
+
+
+def test_short_run_across_a_coupler_gap_stays_a_wagon():
+    """A short shadow run 1.5 m (a coupler gap) from the next wagon's run is a wagon of its own, not a
+    fragment of its neighbour; a break under 1 m still joins."""
+    step = 0.25
+    assert sunlit._merge_fragments([(0, 30), (36, 80)], step) == [(0, 30), (36, 80)]
+    assert sunlit._merge_fragments([(0, 30), (33, 80)], step) == [(0, 80)]

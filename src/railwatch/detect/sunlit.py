@@ -78,8 +78,10 @@ END_M = 4.0
 """A coupler gap lies at least this far from either end of a run (the shortest wagon's shadow)."""
 FRAGMENT_M = 8.5
 """A shadow run shorter than this is part of a wagon (the shortest are 9.7 m over buffers)..."""
-MERGE_GAP_M = 2.0
-"""...and is joined to a neighbouring run at most this far away (a break in a wagon's shadow)."""
+MERGE_GAP_M = 1.0
+"""...and is joined to a neighbouring run at most this far away (a break in a wagon's shadow: a ladder,
+a hopper's waist). Wider breaks are coupler gaps: the bodies of coupled wagons stand 1.2-1.5 m apart
+(buffers), and a short wagon or a wagon stub beside one is a car of its own."""
 MAX_UNBROKEN_M = 45.0
 """A shadow run with no coupler gap over three wagons' length is a wall, fence or kerb edge: the sun
 shines through the 1-1.5 m between the buffers of coupled wagons."""
