@@ -66,8 +66,8 @@ SAME_CAR = 0.5
 (discovery finds a wagon's rails and its shadow edge as two lines)."""
 INTERVAL_FRACTION = 0.2
 """Relative count uncertainty of the shadow path over an image (runs split wrong, shadows hidden by
-neighbours, low wagons with no shadow: real Muttenz misses a quarter of its wagons and one find in six
-is false, the total within 5-12 % of the truth)."""
+neighbours, low wagons with no shadow: real Muttenz misses a fifth of its wagons and one find in six
+is false, the total within 5-10 % of the truth)."""
 
 
 SPLIT_ABOVE_M = 18.0
