@@ -79,3 +79,43 @@ def test_muttenz_orientation_and_occupied_tracks(shared_data):
     near = unary_union(lines)
     hit = np.mean([near.distance(Point(w.centre)) <= 1.5 / 0.255 for w in wagons])
     assert hit >= 0.80
+
+
+def _sunny_yard(tilt_deg: float, gsd_m: float = 0.25) -> tuple[np.ndarray, list[float]]:
+    """A 100 x 30 m sunny yard along rows: five tracks 4.6 m apart, six 14 m wagons on the second and
+    fourth, each tilted by `tilt_deg` about its middle and casting a 3 m shadow towards +rows. Returns
+    the (3, H, W) image and the wagons' centre rows (m) at their middles."""
+    h, w = int(30 / gsd_m), int(100 / gsd_m)
+    yy, xx = np.mgrid[0:h, 0:w] * gsd_m
+    img = np.full((h, w), 0.6, np.float32)
+    centres = [5.0 + 4.6 * k for k in range(5)]
+    for c in centres:
+        for rail in (-0.75, 0.75):
+            img[np.abs(yy - c - rail) < 0.15] = 0.35
+    tan = np.tan(np.radians(tilt_deg))
+    for c in (centres[1], centres[3]):
+        for k in range(6):
+            x0 = 3.0 + 15.5 * k
+            along = (xx >= x0) & (xx < x0 + 14.0)
+            across = yy - c - (xx - x0 - 7.0) * tan
+            img[along & (across > 1.45) & (across <= 4.45)] = 0.1
+            img[along & (np.abs(across) <= 1.45)] = 0.8
+    img += np.random.default_rng(2).normal(0, 0.01, (h, w)).astype(np.float32)
+    return np.stack([img, img, img]), [centres[1], centres[3]]
+
+
+def test_wagon_lines_from_slightly_tilted_shadow_edges():
+    """Wagons a few degrees off the yard's direction still give their centrelines: the shadow-edge band
+    is up to a metre thick, so its row extent is not its slope."""
+    from railwatch.detect.discover import wagon_lines
+
+    gsd = 0.25
+    for tilt in (0.0, 2.5):
+        img, rows_m = _sunny_yard(tilt, gsd)
+        lines = wagon_lines(img, gsd, angle_deg=0.0)
+        found = 0
+        for r in rows_m:
+            for k in range(6):
+                p = Point((3.0 + 15.5 * k + 7.0) / gsd, r / gsd)
+                found += any(ln.distance(p) < 1.0 / gsd for ln in lines)
+        assert found >= 9, (tilt, found)  # of 12 wagons

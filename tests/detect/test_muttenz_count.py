@@ -16,8 +16,8 @@ from railwatch.detect.evaluate import match
 from railwatch.detect.gsd import estimate_gsd
 from railwatch.detect.inpaint import remove_outlines
 
-RECALL_FLOOR = 0.73
-PRECISION_FLOOR = 0.77
+RECALL_FLOOR = 0.78
+PRECISION_FLOOR = 0.82
 
 
 @pytest.mark.slow

@@ -119,3 +119,66 @@ def test_one_car_per_footprint_across_overlapping_lines():
     dup = sunlit.duplicates([a, b])
     assert dup[0] == [] and dup[1] == [b[0]]
     assert sunlit.duplicates([[car("A", 0, 0.9), car("A", 10, 0.5)]]) == [[]]  # one track: kept
+
+
+def test_unbroken_dark_line_is_not_a_train():
+    """A shadow run with no coupler gap over three wagons' length (a wall or kerb edge) gives no cars;
+    a train's run broken at every coupler still splits into its wagons."""
+    step = 0.25
+    wall = np.full(400, 0.9)  # 100 m of dark band with no dip
+    assert sunlit._split(wall, 0, 400, step) == []
+    train = np.full(400, 0.9)
+    for k in range(1, 7):  # seven 14.3 m wagons, the shadow thinning at each coupler
+        train[k * 57 - 2 : k * 57 + 2] = 0.3
+    assert len(sunlit._split(train, 0, 400, step)) == 7
+
+
+def test_rails_beside_the_line_count_as_its_track():
+    """A discovered line along one rail (0.75 m off the track centre) still sees the track's rail pair:
+    its rails are not hidden."""
+    centred = _strip(0.0, False, False)
+    along_rail = _strip(-0.75, False, False)  # line on track A's left rail
+    ref = float(np.median(sunlit._centre_rails(centred)))
+    assert ref > 0
+    assert float(np.median(sunlit._centre_rails(along_rail))) > 0.5 * ref
+
+
+def test_image_margin_is_shared_between_tracks_not_rounded_up_per_track():
+    counts = [1] * 20 + [10, 0]  # many one-car discovered lines and one long train
+    m = sunlit.margins(counts, 0.2)
+    assert sum(m) == 6  # ceil(0.2 * 30), not 20 + 2 from rounding every line up
+    assert m[-1] == 0 and m[20] == 2  # the train gets its proportional share, an empty line none
+    assert sunlit.margins([0, 0], 0.2) == [0, 0]
+    est = [Estimate([object()] * 3, 3, 3, None), None, Estimate([object()] * 7, 7, 7, None)]
+    sunlit.widen(est)
+    assert (est[0].low, est[0].high, est[2].low, est[2].high) == (2, 4, 6, 8)
+
+
+def test_wagon_stub_where_its_shadow_leaves_the_image():
+    """At the image edge a wagon's shadow band may lie outside the image: a short stretch of hidden
+    rails on an occupied body, running into that edge, is a cut wagon (3 m of it seen here)."""
+    from railwatch.detect.occupancy import Occupancy
+
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    sun = sunlit.sun(strips, 0.25)
+    s = strips[0]
+    rows = np.arange(s.valid.shape[0]) * STEP_M
+    s.valid[rows >= 118.0] = False  # the image ends 3 m into the eighth wagon (115-129 m) ...
+    band_side = s.across_m * (1.0 if sun.direction[1] > 0 else -1.0) > 1.6
+    s.valid[np.ix_(rows >= 114.5, band_side)] = False  # ... and its shadow side leaves it earlier
+    on = np.zeros(len(rows), bool)
+    for a0, a1 in WAGONS_M:
+        on |= (rows >= a0) & (rows < a1)
+    occ = Occupancy(on.astype(float), on, rows < 118.0, np.zeros_like(on), np.zeros_like(on), 0.5)
+    est = sunlit.estimate(s, 0.25, sun, Estimate([], 0, 0, occ), track="A")
+    stubs = [c for c in est.cars if c.start_m >= 114.0]
+    assert len(stubs) == 1 and stubs[0].end_m <= 118.5
+    assert len(est.cars) >= len(WAGONS_M) - 1
+
+
+def test_short_run_across_a_coupler_gap_stays_a_wagon():
+    """A short shadow run 1.5 m (a coupler gap) from the next wagon's run is a wagon of its own, not a
+    fragment of its neighbour; a break under 1 m still joins."""
+    step = 0.25
+    assert sunlit._merge_fragments([(0, 30), (36, 80)], step) == [(0, 30), (36, 80)]
+    assert sunlit._merge_fragments([(0, 30), (33, 80)], step) == [(0, 80)]

@@ -269,6 +269,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         for est, dup in zip(ests, sunlit.duplicates([e.cars if e else [] for e in ests]), strict=True):
             if est is not None:
                 _drop(est, dup)
+        sunlit.widen(ests)
     counts: list[TrackCount] = []
     all_cars: list[Car] = []
     spreads: dict[str, Spread] = {}

@@ -55,6 +55,9 @@ MIN_WAGON_EDGE_M = 4.0
 """Shadow edges shorter than this are stubs (masts, buildings' corners), not wagons."""
 MAX_EDGE_SLOPE = 0.1
 """A wagon's shadow edge runs with the tracks: at most this many rows per column in the frame."""
+MAX_EDGE_SPREAD_M = 1.0
+"""...and 90 % of its pixels lie within this of the fitted line: the edge band is itself up to 0.8 m
+thick (`SHADOW_EDGE_M`), so its row extent is not its slope; wider spread is a blob, not a wagon side."""
 END_MARGIN_M = 1.0
 """A wagon line reaches this far past its shadow edge at either end (shadow ends are blurred)."""
 MIN_PIECE_PX = 20.0
@@ -246,9 +249,12 @@ def wagon_lines(
             continue
         ys, xs = np.nonzero(labels[sl] == k)
         xs, ys = xs + sl[1].start, ys + sl[0].start
-        if np.ptp(xs) < MIN_WAGON_EDGE_M / gsd_m or np.ptp(ys) > max(np.ptp(xs) * MAX_EDGE_SLOPE, 3):
+        if np.ptp(xs) < MIN_WAGON_EDGE_M / gsd_m:
             continue
         slope, icpt = np.polyfit(xs, ys, 1)
+        spread = float(np.percentile(np.abs(ys - (slope * xs + icpt)), 90))
+        if abs(slope) > MAX_EDGE_SLOPE or spread > MAX_EDGE_SPREAD_M / gsd_m:
+            continue
         x0, x1 = xs.min() - END_MARGIN_M / gsd_m, xs.max() + END_MARGIN_M / gsd_m
         out.append(LineString(fr.to_image(np.array([[x0, slope * x0 + icpt], [x1, slope * x1 + icpt]]))))
     return out
