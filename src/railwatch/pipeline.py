@@ -41,7 +41,7 @@ def analyse_task(task: Task) -> TaskResult:
     from railwatch.errors import RailwatchError
 
     try:
-        result = count(task.path, tracks=task.site)
+        result = count(task.path, tracks=task.site, time=task.acquired)
     except RailwatchError as exc:
         return TaskResult(task.scene_id, task.site.id, [], error=str(exc))
     acquired = task.acquired or datetime(1970, 1, 1, tzinfo=UTC)

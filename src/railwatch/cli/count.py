@@ -44,7 +44,7 @@ def count(
         from railwatch.sites import load as load_site
 
         source = load_site(site)
-    result = run_count(image, tracks=source, gsd=gsd, progress=not as_json)
+    result = run_count(image, tracks=source, gsd=gsd, progress=not as_json, time=when)
     for note in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     if geojson is not None:

@@ -10,6 +10,7 @@ import math
 import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import rasterio
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
-from shapely.geometry import LineString, mapping
+from shapely.geometry import LineString, Point, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
@@ -26,7 +27,7 @@ from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
 from railwatch.detect.estimate import Estimate, Side, Spread, combine
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
-from railwatch.imagery import coreg, corridor, source
+from railwatch.imagery import coreg, corridor, source, sun, timestamps
 from railwatch.records import CAR_TYPES, Car, Track, TrackCount
 
 STRIP_HALF_M = 10.0
@@ -126,22 +127,26 @@ class _Image:
     dtype: str
     georeferenced: bool
     gsd_m: float
+    sun: tuple[float, float] | None = None
+    """(azimuth_deg, elevation_deg) when the metadata states it or the time and place give it."""
 
 
-def count(image: Any, tracks: Any = None, gsd: float | None = None, *, progress: bool = False) -> CountResult:
+def count(image: Any, tracks: Any = None, gsd: float | None = None, *, progress: bool = False,
+          time: datetime | None = None) -> CountResult:
     """Count railcars on the tracks of one image (a path or an open rasterio dataset).
 
     `tracks`: Track list, Site, TRACKS.geojson path, or None to discover tracks from the pixels.
     `gsd`: metres per pixel; required for an image without a CRS (its tracks are then in pixel
-    col/row coordinates).
+    col/row coordinates). `time`: acquisition time (UTC-aware), else read from the image's tags or
+    file name; with the place it gives the sun's position, where shadows are expected to fall.
     """
     with ExitStack() as stack:
-        img = _open(image, gsd, stack)
+        img = _open(image, gsd, stack, time)
         track_list = trackfile.load(tracks) if tracks is not None else _discover(img)
         return _count(img, track_list, progress)
 
 
-def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
+def _open(image: Any, gsd: float | None, stack: ExitStack, time: datetime | None = None) -> _Image:
     if isinstance(image, rasterio.io.DatasetReaderBase):
         ds = image
     else:
@@ -176,7 +181,25 @@ def _open(image: Any, gsd: float | None, stack: ExitStack) -> _Image:
         native = native * 111_320.0 * math.sqrt(abs(math.cos(math.radians(c[1]))))
     elif ds.crs.linear_units_factor:
         native = native * float(ds.crs.linear_units_factor[1])
-    return _Image(r, name, ds.dtypes[0], True, float(gsd) if gsd else float(native))
+    return _Image(r, name, ds.dtypes[0], True, float(gsd) if gsd else float(native), _sun(ds, name, time))
+
+
+def _sun(ds: Any, name: str, time: datetime | None) -> tuple[float, float] | None:
+    """The sun's (azimuth_deg, elevation_deg) for a georeferenced image: stated in its tags, else from
+    its acquisition time (argument, tags, file name) at its centre; None when the time is unknown."""
+    tags = ds.tags()
+    stated = sun.from_tags(tags)
+    if stated is not None:
+        return stated
+    if time is None:
+        found = timestamps.from_tags(tags)
+        time = found[0] if found else timestamps.from_name(Path(name).name)
+    if time is None:
+        return None
+    x, y = ds.transform * (ds.width / 2, ds.height / 2)
+    lon, lat = reproject(Point(x, y), CRS.from_user_input(ds.crs), WGS84).coords[0]
+    az, el = sun.position(lon, lat, timestamps.as_utc(time))
+    return (az, el) if el > 0 else None
 
 
 def _estimate_gsd(ds: Any, name: str) -> float:

@@ -43,8 +43,9 @@ from shapely.prepared import prep
 
 from railwatch.errors import InputError
 from railwatch.geo import WGS84, reproject, utm_crs
+from railwatch.imagery import sun
 from railwatch.records import CAR_TYPES, Car, Site
-from railwatch.simulate import noise, paint, sun
+from railwatch.simulate import noise, paint
 from railwatch.simulate.site import combine
 from railwatch.simulate.truth import TruthCar, truth_path
 from railwatch.simulate.truth import write as write_truth

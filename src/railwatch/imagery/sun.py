@@ -1,10 +1,24 @@
-"""Where the sun stands for a place and UTC time (NOAA low-precision formulae, ~0.5 degree), so shadows
-in a simulated scene fall the way they would on that date."""
+"""Where the sun stands for a place and UTC time (NOAA low-precision formulae, ~0.5 degree): the
+simulator casts its shadows with it, and the counting engine uses it to expect where real shadows fall
+(direction away from the sun's azimuth, length = height / tan(elevation)).
+
+Image metadata often states the sun directly (Maxar MEANSUNAZ / MEANSUNEL, STAC view:sun_azimuth /
+view:sun_elevation); `from_tags` reads those first."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
+
+_TAG_PAIRS = (
+    ("MEANSUNAZ", "MEANSUNEL"),
+    ("SUN_AZIMUTH", "SUN_ELEVATION"),
+    ("VIEW:SUN_AZIMUTH", "VIEW:SUN_ELEVATION"),
+    ("SUNAZIMUTH", "SUNELEVATION"),
+)
+"""(azimuth, elevation) tag names, any letter case, tried in order."""
 
 
 def position(lon: float, lat: float, when: datetime) -> tuple[float, float]:
@@ -36,3 +50,16 @@ def position(lon: float, lat: float, when: datetime) -> tuple[float, float]:
     zen = math.acos(max(-1.0, min(1.0, cos_zen)))
     az = math.degrees(math.atan2(math.sin(ha), math.cos(ha) * math.sin(phi) - math.tan(decl) * math.cos(phi)))
     return (az + 180.0) % 360.0, 90.0 - math.degrees(zen)
+
+
+def from_tags(tags: Mapping[str, Any]) -> tuple[float, float] | None:
+    """(azimuth_deg, elevation_deg) stated in image metadata, or None when absent or out of range."""
+    upper = {str(k).upper(): v for k, v in tags.items()}
+    for az_key, el_key in _TAG_PAIRS:
+        try:
+            az, el = float(upper[az_key]), float(upper[el_key])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if math.isfinite(az) and math.isfinite(el) and 0.0 < el <= 90.0:
+            return az % 360.0, el
+    return None
