@@ -96,3 +96,49 @@ def test_misfit_on_a_row_subset_equals_the_full_fit_there():
     assert np.array_equal(part[rows], full[rows])
     assert np.isinf(part[~rows]).all()
     assert full[150] < 0.01  # the darkened stretch fits the model
+
+
+def test_edge_models_are_distinct_keep_the_far_edge_lit_and_include_the_all_lit_bed_once():
+    across = np.linspace(-1.5, 1.5, 7)
+    lits = castshadow.edge_models(across)
+    assert len({m.tobytes() for m in lits}) == len(lits)
+    assert (lits[:, np.argmin(across)] >= castshadow.FAR_LIT).all()
+    assert sum(bool((m == 1.0).all()) for m in lits) == 1
+    assert len(lits) >= 10
+
+
+def _misfit_reference(s: Strip, template: np.ndarray, side: int) -> np.ndarray:
+    """The fit model by model, row by row (the vectorised one must match it exactly)."""
+    f, _ = castshadow.features(s)
+    cols = castshadow.centre_columns(s)
+    fr = f.reshape(s.n_along, s.pixels.shape[0], cols.size)
+    t = template.reshape(s.pixels.shape[0], cols.size)
+    best = np.full(s.n_along, np.inf)
+    for lit in castshadow.edge_models(s.across_m[cols] * side):
+        base, dark = t * lit, t * (1.0 - lit)
+        alpha = np.clip(((fr - base) * dark).sum(axis=(1, 2)) / (float((dark**2).sum()) + 1e-9), 0.1, 0.85)
+        model = base[None] + alpha[:, None, None] * dark[None]
+        best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
+    return best
+
+
+def test_vectorised_misfit_equals_the_model_by_model_fit_exactly():
+    rng = np.random.default_rng(5)
+    s = _strip(0.0, rng)
+    s.pixels[:, SHADOW, ACROSS > 0.5] *= 0.5
+    template = np.median(castshadow.features(s)[0][:50], axis=0)
+    for side in (1, -1):
+        fast = castshadow.darkened_bed_misfit(s, template, side)
+        assert np.array_equal(fast, _misfit_reference(s, template, side))
+
+
+def test_neighbours_of_a_row_subset_equal_the_full_lookup_there():
+    rng = np.random.default_rng(6)
+    b, a = _strip(0.0, rng), _strip(5.0, rng)
+    rows = np.zeros(N, bool)
+    rows[::7] = True
+    idx, off = castshadow.neighbours(b, a)
+    sub_idx, sub_off = castshadow.neighbours(b, a, rows)
+    assert np.array_equal(sub_idx[rows], idx[rows]) and np.array_equal(sub_off[rows], off[rows])
+    assert (sub_idx[~rows] == -1).all()
+    assert (castshadow.neighbours(b, _strip(500.0, rng))[0] == -1).all(), "far apart: skipped by the boxes"

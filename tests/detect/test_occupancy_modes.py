@@ -33,3 +33,34 @@ def test_running_median_is_scipys_2d_median_filter_column_by_column():
     x[3, 2] = np.nan
     ref = ndimage.median_filter(x, size=(83, 1), mode="nearest")
     assert np.array_equal(occupancy.running_median(x, 83), ref, equal_nan=True)
+
+
+def test_equally_dense_colours_come_in_bin_order_whatever_the_row_order():
+    """Two paints of exactly the same count (an exact tie in density): the one in the lower bin comes
+    first, and shuffling the rows changes nothing (the count must not hang on a sort's tie order)."""
+    paints = np.array([[0.6125, 0.3125, 0.2125], [0.2125, 0.4125, 0.5125]])  # bin centres, far apart
+    rows = np.repeat(paints, 500, axis=0)
+    first = occupancy._modes(rows, k=2)
+    assert np.allclose(first[0], paints[1]) and np.allclose(first[1], paints[0])
+    for seed in range(5):
+        shuffled = np.random.default_rng(seed).permutation(rows)
+        assert all(np.array_equal(a, b) for a, b in zip(occupancy._modes(shuffled, k=2), first, strict=True))
+
+
+def test_box_sum_counts_each_cells_neighbourhood_exactly():
+    rng = np.random.default_rng(3)
+    h = rng.integers(0, 7, (9, 8, 7))
+    box = occupancy._box_sum3(h)
+    p = np.pad(h, 1)
+    ref = sum(p[i : i + 9, j : j + 8, k : k + 7] for i in range(3) for j in range(3) for k in range(3))
+    assert box.dtype.kind == "i" and np.array_equal(box, ref)
+
+
+def test_of_equally_dense_colours_the_sharper_peak_comes_first():
+    """500 rows in one bin against 500 rows split over two neighbouring bins: their smoothed densities
+    tie (500), and the bin holding all its rows wins though its bin index is the higher one."""
+    sharp = np.tile([0.6125, 0.3125, 0.2125], (500, 1))
+    split = np.tile([0.2125, 0.4125, 0.5125], (500, 1))
+    split[::2, 0] += 0.025
+    modes = occupancy._modes(np.concatenate([split, sharp]), k=2)
+    assert np.allclose(modes[0], sharp[0])

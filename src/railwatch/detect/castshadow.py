@@ -42,23 +42,51 @@ FIT_SLACK = 1.25
 """A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
 
 
-def neighbours(strip: Strip, other: Strip) -> tuple[np.ndarray, np.ndarray]:
+TREE_CACHE_SIZE = 64
+"""Centreline trees kept (one per strip): every track is the neighbour of each other track in a count."""
+_trees: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, cKDTree]] = {}
+
+
+def _centreline_tree(strip: Strip) -> cKDTree:
+    """A k-d tree of the strip's row centre points, built once per strip (keyed by its coordinate arrays,
+    which the entry holds, so a key cannot be reused while it is cached)."""
+    key = (id(strip.x0), id(strip.y0))
+    hit = _trees.get(key)
+    if hit is not None and hit[0] is strip.x0 and hit[1] is strip.y0:
+        return hit[2]
+    tree = cKDTree(np.column_stack([strip.x0, strip.y0]))
+    if len(_trees) >= TREE_CACHE_SIZE:
+        _trees.pop(next(iter(_trees)))
+    _trees[key] = (strip.x0, strip.y0, tree)
+    return tree
+
+
+def _within_reach(strip: Strip, other: Strip) -> bool:
+    """Whether the two centrelines' bounding boxes come within the farthest neighbour distance."""
+    gap_x = max(float(other.x0.min()) - float(strip.x0.max()), float(strip.x0.min()) - float(other.x0.max()))
+    gap_y = max(float(other.y0.min()) - float(strip.y0.max()), float(strip.y0.min()) - float(other.y0.max()))
+    return not max(gap_x, gap_y) > NEIGHBOUR_M[1]  # not-greater: undefined coordinates are not skipped
+
+
+def neighbours(strip: Strip, other: Strip, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per row of `strip`: the nearest row of `other` (-1 when not a parallel neighbour 3.5-8.5 m away)
-    and the neighbour's signed across offset (positive: to the left of `strip`)."""
+    and the neighbour's signed across offset (positive: to the left of `strip`). Only the `rows` mask
+    is looked up when given (the others are -1): each row's answer is its own, so this is for speed."""
     n = strip.n_along
     idx = np.full(n, -1, dtype=np.int64)
     off = np.zeros(n)
-    if other.n_along == 0 or n == 0 or (strip.crs != other.crs):
+    if other.n_along == 0 or n == 0 or (strip.crs != other.crs) or not _within_reach(strip, other):
         return idx, off
-    tree = cKDTree(np.column_stack([other.x0, other.y0]))
-    dist, j = tree.query(np.column_stack([strip.x0, strip.y0]))
+    pick = np.arange(n) if rows is None else np.flatnonzero(rows)
+    x0, y0, tx, ty = strip.x0[pick], strip.y0[pick], strip.tx[pick], strip.ty[pick]
+    dist, j = _centreline_tree(other).query(np.column_stack([x0, y0]))
     j = np.asarray(j, dtype=np.int64)
-    dx, dy = other.x0[j] - strip.x0, other.y0[j] - strip.y0
-    side = -dx * strip.ty + dy * strip.tx
-    cos = np.abs(strip.tx * other.tx[j] + strip.ty * other.ty[j])
+    dx, dy = other.x0[j] - x0, other.y0[j] - y0
+    side = -dx * ty + dy * tx
+    cos = np.abs(tx * other.tx[j] + ty * other.ty[j])
     ok = (dist >= NEIGHBOUR_M[0]) & (dist <= NEIGHBOUR_M[1]) & (cos >= PARALLEL_COS)
-    idx[ok] = j[ok]
-    off[ok] = side[ok]
+    idx[pick[ok]] = j[ok]
+    off[pick[ok]] = side[ok]
     return idx, off
 
 
@@ -71,34 +99,62 @@ def empty_template(strip: Strip, occ: Occupancy) -> np.ndarray | None:
     return np.median(f[rows], axis=0)
 
 
+def edge_models(across_m: np.ndarray) -> np.ndarray:
+    """The distinct lit shares (models x columns) of 'lit up to a soft edge' over a band whose across
+    offsets, signed towards the shadow side, are `across_m`: every edge position (0.25 m steps) and
+    width in EDGE_BLUR_M that keeps the far edge lit. Duplicates (an edge past the band: all lit) are
+    fitted once."""
+    lo, hi = float(across_m.min()), float(across_m.max())
+    far = int(np.argmin(across_m))
+    out: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    for w in EDGE_BLUR_M:
+        for e in np.arange(lo + 0.25, hi + w / 2 + 1e-9, 0.25):
+            lit = np.clip(0.5 - (across_m - e) / w, 0.0, 1.0)
+            if lit[far] < FAR_LIT or lit.tobytes() in seen:
+                continue
+            seen.add(lit.tobytes())
+            out.append(lit)
+    return np.array(out).reshape(len(out), across_m.size)
+
+
+FIT_CHUNK_VALUES = 50_000
+"""Most values (rows x models x features) fitted at once: the vectorised fit's temporaries stay in cache."""
+
+
 def darkened_bed_misfit(
     strip: Strip, template: np.ndarray, side: int, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Per row, RMS misfit of the best model 'empty bed, darkened beyond a soft across edge on `side`'
     (+1: the left, -1: the right) over the car-band features; one darkening factor for all bands. The
     band's far edge stays lit: a band dark all across is left to occupancy's shadow rule. Only the
-    `rows` mask is fitted when given (the others are inf): the fit is row by row, so this is for speed."""
+    `rows` mask is fitted when given (the others are inf): the fit is row by row, so this is for speed.
+    All edge models are fitted at once (rows x models), a chunk of rows at a time."""
     f, _ = features(strip)
     cols = centre_columns(strip)
     nb = strip.pixels.shape[0]
-    a = strip.across_m[cols] * side
     pick = np.arange(strip.n_along) if rows is None else np.flatnonzero(rows)
-    fr = f[pick].reshape(pick.size, nb, cols.size)
-    t = template.reshape(nb, cols.size)
-    best = np.full(pick.size, np.inf)
-    lo, hi = float(a.min()), float(a.max())
-    for w in EDGE_BLUR_M:
-        for e in np.arange(lo + 0.25, hi + w / 2 + 1e-9, 0.25):
-            lit = np.clip(0.5 - (a - e) / w, 0.0, 1.0)
-            if lit[np.argmin(a)] < FAR_LIT:
-                continue
-            base = t * lit[None, :]
-            dark = t * (1.0 - lit)[None, :]
-            den = float((dark**2).sum()) + 1e-9
-            alpha = np.clip(((fr - base[None]) * dark[None]).sum(axis=(1, 2)) / den, DARK_MIN, DARK_MAX)
-            model = base[None] + alpha[:, None, None] * dark[None]
-            best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
     out = np.full(strip.n_along, np.inf)
+    lits = edge_models(strip.across_m[cols] * side)
+    if not pick.size or not lits.shape[0]:
+        return out
+    fr = f[pick].reshape(pick.size, 1, nb, cols.size).astype(np.float64)  # exact: promoted once, not per op
+    t = template.reshape(1, nb, cols.size)
+    base = t * lits[:, None, :]  # models x bands x cols
+    dark = t * (1.0 - lits)[:, None, :]
+    den = (dark**2).sum(axis=(1, 2)) + 1e-9
+    step = max(1, FIT_CHUNK_VALUES // (lits.shape[0] * nb * cols.size))
+    best = np.empty(pick.size)
+    for i in range(0, pick.size, step):
+        x = fr[i : i + step]
+        d = x - base
+        d *= dark
+        alpha = np.clip(d.sum(axis=(2, 3)) / den, DARK_MIN, DARK_MAX)
+        np.multiply(alpha[:, :, None, None], dark, out=d)
+        d += base  # the model
+        np.subtract(x, d, out=d)
+        d *= d
+        best[i : i + step] = np.sqrt(np.mean(d, axis=(2, 3))).min(axis=1)
     out[pick] = best
     return out
 
@@ -109,16 +165,13 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
     out = np.zeros(strip.n_along, bool)
     if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
         return out
-    template = empty_template(strip, occ)
-    if template is None:
-        return out
     reach = max(1, int(round(SHADOW_REACH_M / strip.step_m)))
-    win = 3 if strip.step_m <= 0.35 else 1
-    misfits: dict[int, np.ndarray] = {}  # per side: it depends on the track alone, not on the neighbour
-    # only occupied rows can be explained; the median filter reads one row either side of them
-    fit_rows = ndimage.binary_dilation(occ.occupied, iterations=win // 2) if win > 1 else occ.occupied
+    # Rows a neighbour's shadow may fall on, per side: occupied, beside a busy parallel neighbour.
+    cands = {1: np.zeros(strip.n_along, bool), -1: np.zeros(strip.n_along, bool)}
     for other, other_occ in beside:
-        idx, off = neighbours(strip, other)
+        if not other_occ.occupied.any():
+            continue
+        idx, off = neighbours(strip, other, occ.occupied)  # only occupied rows can be explained
         near = idx >= 0
         if not near.any():
             continue
@@ -126,12 +179,20 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
         for side in (1, -1):
             cand = near & (np.sign(off) == side) & occ.occupied
             cand[cand] = busy[idx[cand]]
-            if not cand.any():
-                continue
-            if side not in misfits:
-                mis = darkened_bed_misfit(strip, template, side, fit_rows)
-                misfits[side] = ndimage.median_filter(mis, size=win, mode="nearest") if win > 1 else mis
-            mis = misfits[side]
-            fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
-            out |= cand & fits
+            cands[side] |= cand
+    if not (cands[1].any() or cands[-1].any()):
+        return out
+    template = empty_template(strip, occ)
+    if template is None:
+        return out
+    win = 3 if strip.step_m <= 0.35 else 1
+    for side, cand in cands.items():
+        if not cand.any():
+            continue
+        # the fit depends on the track alone; the median filter reads one row either side of a candidate
+        fit_rows = ndimage.binary_dilation(cand, iterations=win // 2) if win > 1 else cand
+        mis = darkened_bed_misfit(strip, template, side, fit_rows)
+        mis = ndimage.median_filter(mis, size=win, mode="nearest") if win > 1 else mis
+        fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
+        out |= cand & fits
     return out

@@ -205,6 +205,16 @@ def _centre_colour(strip: Strip, f: np.ndarray) -> np.ndarray:
     return ndimage.uniform_filter1d(c, win, axis=0, mode="nearest") if win > 1 else c
 
 
+def _box_sum3(a: np.ndarray) -> np.ndarray:
+    """Sum over each cell's 3 x 3 x ... neighbourhood (zero outside), exact in integer arithmetic."""
+    for axis in range(a.ndim):
+        b = np.moveaxis(a, axis, 0)
+        p = np.zeros((b.shape[0] + 2,) + b.shape[1:], b.dtype)
+        p[1:-1] = b
+        a = np.moveaxis(p[:-2] + p[1:-1] + p[2:], 0, axis)
+    return a
+
+
 def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.ndarray]:
     """The `k` densest, well separated colours (rows x bands) on a smoothed histogram."""
     if colours.shape[0] > 20000:
@@ -213,17 +223,19 @@ def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.nda
     q = np.clip(np.floor(colours / bin_w).astype(np.int64), 0, nbins - 1)
     shape = (nbins,) * q.shape[1]
     hist = np.bincount(np.ravel_multi_index(tuple(q.T), shape), minlength=nbins ** q.shape[1])
-    hist = hist.reshape(shape).astype(float)
-    # Smooth: count of rows within one bin in every band.
-    dens = ndimage.uniform_filter(hist, size=3, mode="constant") * 3 ** q.shape[1]
+    # Smooth: count of rows within one bin in every band (exact integers, so equal densities tie).
+    dens = _box_sum3(hist.reshape(shape))
     out: list[np.ndarray] = []
     top = float(dens.max())
-    # Bins densest first; a bin within 2 bins of a colour already taken is passed over (marked for
-    # all bins at once as each colour is taken, instead of bin by bin).
-    order = np.argsort(-dens, axis=None)[:5000]
-    vals = dens.ravel()[order]
-    stop = int(np.argmax(vals < 0.1 * top)) if (vals < 0.1 * top).any() else order.size
-    keys = np.stack(np.unravel_index(order[:stop], dens.shape), axis=1)
+    # Bins densest first; equal densities by the bin's own count (the sharper peak), then by bin index:
+    # the count must not hang on how an unstable sort orders ties. Only bins at >= 10 % of the top are
+    # taken. A bin within 2 bins of a colour already taken is passed over (marked for all bins at once
+    # as each colour is taken).
+    flat = dens.ravel()
+    dense = np.flatnonzero(flat >= 0.1 * top)
+    order = dense[np.lexsort((-hist[dense], -flat[dense]))][:5000]
+    stop = order.size
+    keys = np.stack(np.unravel_index(order, dens.shape), axis=1)
     free = np.ones(stop, bool)
     p = 0
     while len(out) < k:
