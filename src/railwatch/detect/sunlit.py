@@ -161,9 +161,7 @@ def _normals(strip: Strip) -> np.ndarray:
     return np.stack([-strip.ty, strip.tx], axis=1)
 
 
-def sun(
-    strips: list[Strip], gsd_m: float, position: Sequence[float] | None = None
-) -> Sun | None:
+def sun(strips: list[Strip], gsd_m: float, position: Sequence[float] | None = None) -> Sun | None:
     """The shadow direction and dark level when the strips show consistent cast shadows, else None.
 
     A cast shadow lies between the wagon casting it, which hides the rails, and open track whose
