@@ -206,3 +206,12 @@ def test_known_sun_too_high_or_too_oblique_turns_the_path_off():
     assert sunlit.suited(strips, u, (177.0, 45.0)) == 1.0
     assert sunlit.sun(strips, 0.25, (180.0, 70.0)) is None
     assert sunlit.sun(strips, 0.25, (135.0, 35.0)) is None
+
+
+def test_catalog_tracks_need_the_sun_known():
+    """On surveyed (catalog) tracks the pixel test alone does not switch the shadow path on; with the
+    sun's position known and suiting it does, and on discovered tracks the pixels suffice."""
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    assert sunlit.sun(strips, 0.25, catalog=True) is None
+    assert sunlit.sun(strips, 0.25, (180.0, 35.0), catalog=True) is not None
+    assert sunlit.sun(strips, 0.25, catalog=False) is not None

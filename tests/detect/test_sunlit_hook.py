@@ -1,4 +1,5 @@
-"""count() hands the sun's known position to the shadow path's gate (`detect/sunlit.py`)."""
+"""count() hands the sun's known position, and whether its tracks are catalog lines, to the shadow
+path's gate (`detect/sunlit.py`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ def test_count_gives_the_stated_sun_to_the_gate(tmp_path, monkeypatch):
     seen = []
     real = count_mod.sunlit.sun
 
-    def spy(strips, gsd_m, position=None):
-        seen.append(position)
-        return real(strips, gsd_m, position)
+    def spy(strips, gsd_m, position=None, *, catalog=False):
+        seen.append((position, catalog))
+        return real(strips, gsd_m, position, catalog=catalog)
 
     monkeypatch.setattr(count_mod.sunlit, "sun", spy)
     count_mod.count(scene.path, tracks=scene.tracks)
-    assert seen == [(135.0, 35.0)]
+    assert seen == [((135.0, 35.0), True)]  # the scene's tracks are given, not discovered
