@@ -182,3 +182,36 @@ def test_short_run_across_a_coupler_gap_stays_a_wagon():
     step = 0.25
     assert sunlit._merge_fragments([(0, 30), (36, 80)], step) == [(0, 30), (36, 80)]
     assert sunlit._merge_fragments([(0, 30), (33, 80)], step) == [(0, 80)]
+
+
+def test_known_sun_must_cast_the_shadows_the_pixels_show():
+    """The pixels show shadows north of the wagons (+y): a sun in the south at 35 deg casts them (5.7 m
+    long, straight across the track), a sun in the north cannot, so the path stays off."""
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    u = sunlit.sun(strips, 0.25).direction
+    assert sunlit.suited(strips, u, (180.0, 35.0)) == 1.0
+    assert sunlit.suited(strips, u, (0.0, 35.0)) == 0.0
+    assert sunlit.sun(strips, 0.25, (180.0, 35.0)) is not None
+    assert sunlit.sun(strips, 0.25, (0.0, 35.0)) is None
+
+
+def test_known_sun_too_high_or_too_oblique_turns_the_path_off():
+    """At 70 deg a 4 m wagon's shadow reaches 1.5 m beyond its side (not past the band with margin);
+    from the south-east at 35 deg it slides 3 m along the track in the band and closes every coupler
+    gap. From the south-south-east at 45 deg (0.2 m slide) it still suits."""
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    u = sunlit.sun(strips, 0.25).direction
+    assert sunlit.suited(strips, u, (180.0, 70.0)) == 0.0
+    assert sunlit.suited(strips, u, (135.0, 35.0)) == 0.0
+    assert sunlit.suited(strips, u, (177.0, 45.0)) == 1.0
+    assert sunlit.sun(strips, 0.25, (180.0, 70.0)) is None
+    assert sunlit.sun(strips, 0.25, (135.0, 35.0)) is None
+
+
+def test_catalog_tracks_need_the_sun_known():
+    """On surveyed (catalog) tracks the pixel test alone does not switch the shadow path on; with the
+    sun's position known and suiting it does, and on discovered tracks the pixels suffice."""
+    strips = [_strip(0.0, True), _strip(SPACING_M, True)]
+    assert sunlit.sun(strips, 0.25, catalog=True) is None
+    assert sunlit.sun(strips, 0.25, (180.0, 35.0), catalog=True) is not None
+    assert sunlit.sun(strips, 0.25, catalog=False) is not None
