@@ -96,3 +96,67 @@ def test_misfit_on_a_row_subset_equals_the_full_fit_there():
     assert np.array_equal(part[rows], full[rows])
     assert np.isinf(part[~rows]).all()
     assert full[150] < 0.01  # the darkened stretch fits the model
+
+
+LOW_SUN = (180.0, 36.0)
+"""A mid-autumn morning sun in the south at 36 deg: a 4.7 m car's shadow falls 6.5 m north."""
+
+
+def test_whole_band_is_shaded_only_from_the_sun_side_and_only_when_the_shadow_reaches_across():
+    rng = np.random.default_rng(2)
+    b = _strip(0.0, rng)
+    south, north = _strip(-5.0, rng), _strip(5.0, rng)
+    idx_s, idx_n = castshadow.neighbours(b, south)[0], castshadow.neighbours(b, north)[0]
+    # 1.6 m side + 4.7 m / tan 36 deg = 8.1 m reaches past the band's far edge at 5 + 1.25 m
+    assert castshadow.whole_band_shaded(b, south, idx_s, LOW_SUN).all()
+    assert not castshadow.whole_band_shaded(b, north, idx_n, LOW_SUN).any(), "the shadow falls away from B"
+    # at 60 deg the shadow ends 1.6 + 2.7 = 4.3 m from the neighbour, short of the band
+    assert not castshadow.whole_band_shaded(b, south, idx_s, (180.0, 60.0)).any()
+    # sun in the south-east at 40 deg: 5.6 m x cos 45 deg = 4.0 m across, 5.6 m in all: short of 6.25 m
+    assert not castshadow.whole_band_shaded(b, south, idx_s, (135.0, 40.0)).any()
+    assert castshadow.whole_band_shaded(b, south, idx_s, (135.0, 30.0)).all()
+    no_one = np.full(N, -1)
+    assert not castshadow.whole_band_shaded(b, south, no_one, LOW_SUN).any()
+
+
+def _whole_band_scene() -> tuple[Strip, Occupancy, Strip, Occupancy, Strip]:
+    """Track B with the bed dimmed all across over SHADOW and a lit car over CAR; an occupied neighbour
+    5 m south of B and the same neighbour 5 m north."""
+    rng = np.random.default_rng(3)
+    b = _strip(0.0, rng)
+    b.pixels[:, SHADOW, :] *= np.float32(0.45)
+    body = np.abs(ACROSS) <= 1.5
+    for k, v in enumerate((0.6, 0.3, 0.2)):
+        b.pixels[k, CAR, :][:, body] = v
+    occupied = np.zeros(N, bool)
+    occupied[SHADOW] = occupied[CAR] = True
+    busy = np.zeros(N, bool)
+    busy[95:335] = True
+    return b, _occ(occupied), _strip(-5.0, rng), _occ(busy), _strip(5.0, rng)
+
+
+def test_a_band_dark_all_across_is_a_neighbour_shadow_only_where_the_sun_puts_one():
+    b, b_occ, south, busy, north = _whole_band_scene()
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert not ex[CAR].any(), "a lit car beside another car stays a car"
+    assert not ex[~b_occ.occupied].any()
+    # without the sun, with a high sun, or with the neighbour on the far side it stays occupied
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)]).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)], (180.0, 60.0)).any()
+    assert not castshadow.explained_rows(b, b_occ, [(north, busy)], LOW_SUN).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, _occ(np.zeros(N, bool)))], LOW_SUN).any()
+
+
+def test_whole_band_misfit_fits_a_dimmed_bed_but_not_a_brighter_one():
+    rng = np.random.default_rng(5)
+    s = _strip(0.0, rng)
+    s.pixels[:, SHADOW, :] *= np.float32(0.45)
+    s.pixels[:, CAR, :] *= np.float32(0.8)  # dimmed less than FULL_DARK_MAX allows: not a cast shadow
+    template = np.median(castshadow.features(s)[0][:50], axis=0)
+    rows = np.zeros(N, bool)
+    rows[SHADOW] = rows[CAR] = True
+    mis = castshadow.whole_band_misfit(s, template, rows)
+    assert np.isinf(mis[~rows]).all()
+    assert np.median(mis[SHADOW]) < 0.01
+    assert np.median(mis[CAR]) > 0.05

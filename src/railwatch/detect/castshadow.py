@@ -10,6 +10,8 @@ is not a darkened copy of the bed), so real cars beside other cars are kept.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
@@ -40,6 +42,14 @@ EXPLAINED_SHARE = 0.5
 barely above the floor (a coupler gap, a bed-coloured flat car) is not a shadow for a small gain."""
 FIT_SLACK = 1.25
 """A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
+CAR_HEIGHT_M = 4.7
+"""Tallest common freight wagon above the rail head (RU covered wagon 11-276 and tank 15-1547 about
+4.7 m, gondola 12-132 3.5 m, double-stacked containers excluded): the longest shadow a car can throw."""
+CAR_HALF_WIDTH_M = 1.6
+"""Half the width of a wagon body (RU wagons 3.1-3.25 m wide): a neighbour's shadow starts at its side."""
+FULL_DARK_MAX = 0.6
+"""A neighbour's shadow that covers the whole car band dims the bed all across to at most this share
+of its lit brightness; a lit car's roof fitted by a dimmed copy of the bed needs 0.7 or more."""
 
 
 def neighbours(strip: Strip, other: Strip) -> tuple[np.ndarray, np.ndarray]:
@@ -103,9 +113,48 @@ def darkened_bed_misfit(
     return out
 
 
-def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occupancy]]) -> np.ndarray:
+def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[float, float]) -> np.ndarray:
+    """Per row of `strip`, whether a car on `other` (its nearest row `idx`, -1: none) can shade the
+    whole car band at the sun's (azimuth_deg, elevation_deg): the car stands on the sun side and its
+    shadow, `CAR_HEIGHT_M` / tan(elevation) long away from the azimuth, reaches past the band's far edge."""
+    out = np.zeros(strip.n_along, bool)
+    az, el = sun
+    ok = idx >= 0
+    if not ok.any() or el <= 0.0:
+        return out
+    j = idx[ok]
+    ux, uy = strip.x0[ok] - other.x0[j], strip.y0[ok] - other.y0[j]  # from the neighbour to this track
+    dist = np.hypot(ux, uy)
+    # shadows fall away from the sun: direction (east, north) = -(sin az, cos az), map frame north-up
+    toward = -(ux * math.sin(math.radians(az)) + uy * math.cos(math.radians(az))) / np.maximum(dist, 1e-9)
+    reach_m = CAR_HALF_WIDTH_M + CAR_HEIGHT_M / math.tan(math.radians(el)) * toward
+    band_m = float(np.abs(strip.across_m[centre_columns(strip)]).max()) + strip.step_m / 2  # pixel's edge
+    out[ok] = (toward > 0) & (reach_m >= dist + band_m)
+    return out
+
+
+def whole_band_misfit(strip: Strip, template: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row, RMS misfit of the model 'empty bed dimmed all across by one gain of at most
+    `FULL_DARK_MAX`' over the car-band features (inf outside `rows`): a neighbour's shadow over the band."""
+    f, _ = features(strip)
+    pick = np.flatnonzero(rows)
+    fr = f[pick]
+    gain = np.clip(fr @ template / (float(template @ template) + 1e-9), DARK_MIN, FULL_DARK_MAX)
+    out = np.full(strip.n_along, np.inf)
+    out[pick] = np.sqrt(np.mean((fr - gain[:, None] * template[None, :]) ** 2, axis=1))
+    return out
+
+
+def explained_rows(
+    strip: Strip,
+    occ: Occupancy,
+    beside: list[tuple[Strip, Occupancy]],
+    sun: tuple[float, float] | None = None,
+) -> np.ndarray:
     """Occupied rows of a track that are a neighbour's car shadow: a parallel neighbour 3.5-8.5 m away
-    is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them."""
+    is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them.
+    With the `sun` (azimuth_deg, elevation_deg) known, the bed dimmed all across also fits where the
+    neighbour's car can shade the whole band (`whole_band_shaded`)."""
     out = np.zeros(strip.n_along, bool)
     if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
         return out
@@ -134,4 +183,16 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
             mis = misfits[side]
             fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
             out |= cand & fits
+            if sun is not None:
+                whole = cand & whole_band_shaded(strip, other, idx, sun)
+                out |= _whole_band_explained(strip, occ, template, whole)
     return out
+
+
+def _whole_band_explained(strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """The `cand` rows that the bed dimmed all across fits (`whole_band_misfit`) as well as
+    `explained_rows` asks of the one-sided model."""
+    if not cand.any():
+        return cand
+    mis = whole_band_misfit(strip, template, cand)
+    return cand & (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
