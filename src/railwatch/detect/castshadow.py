@@ -50,6 +50,14 @@ CAR_HALF_WIDTH_M = 1.6
 FULL_DARK_MAX = 0.6
 """A neighbour's shadow that covers the whole car band dims the bed all across to at most this share
 of its lit brightness; a lit car's roof fitted by a dimmed copy of the bed needs 0.7 or more."""
+WHOLE_FIT_SLACK = 0.75
+"""A band shaded all across is the bed scaled per band, nothing to place: it must fit within this multiple
+of the empty-row floor (empty rows fit at 0.2-0.45 of it), stricter than `FIT_SLACK`, as dark cars
+also fit a dimmed bed loosely (the yard's dark wagons fit at 1-2 times the floor)."""
+SHADED_TEMPLATE_SHARE = 0.5
+"""When at least this share of a track's empty rows lies beside a busy sun-side neighbour that can shade
+the whole band, its empty-bed template is the shaded bed, and rows of lit bed (brighter by
+1 / `FULL_DARK_MAX` or more, same pattern) read as occupied: those are explained too."""
 
 
 def neighbours(strip: Strip, other: Strip) -> tuple[np.ndarray, np.ndarray]:
@@ -133,15 +141,22 @@ def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[fl
     return out
 
 
-def whole_band_misfit(strip: Strip, template: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Per row, RMS misfit of the model 'empty bed dimmed all across by one gain of at most
-    `FULL_DARK_MAX`' over the car-band features (inf outside `rows`): a neighbour's shadow over the band."""
+def whole_band_misfit(
+    strip: Strip, template: np.ndarray, rows: np.ndarray, relit: bool = False
+) -> np.ndarray:
+    """Per row, RMS misfit of the model 'empty bed dimmed all across by one gain per band of at most
+    `FULL_DARK_MAX`' over the car-band features (inf outside `rows`): a neighbour's shadow over the band.
+    `relit`: the template is the shaded bed and the row the lit one (gain at least 1 / `FULL_DARK_MAX`)."""
     f, _ = features(strip)
+    nb = strip.pixels.shape[0]
     pick = np.flatnonzero(rows)
-    fr = f[pick]
-    gain = np.clip(fr @ template / (float(template @ template) + 1e-9), DARK_MIN, FULL_DARK_MAX)
+    fr = f[pick].reshape(pick.size, nb, -1)
+    t = template.reshape(nb, -1)
+    lo, hi = (1.0 / FULL_DARK_MAX, 1.0 / DARK_MIN) if relit else (DARK_MIN, FULL_DARK_MAX)
+    # one gain per band: skylight in the shade is bluer than sunlight
+    gain = np.clip((fr * t[None]).sum(axis=2) / ((t**2).sum(axis=1)[None] + 1e-9), lo, hi)
     out = np.full(strip.n_along, np.inf)
-    out[pick] = np.sqrt(np.mean((fr - gain[:, None] * template[None, :]) ** 2, axis=1))
+    out[pick] = np.sqrt(np.mean((fr - gain[:, :, None] * t[None]) ** 2, axis=(1, 2)))
     return out
 
 
@@ -184,15 +199,23 @@ def explained_rows(
             fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
             out |= cand & fits
             if sun is not None:
-                whole = cand & whole_band_shaded(strip, other, idx, sun)
-                out |= _whole_band_explained(strip, occ, template, whole)
+                shade = whole_band_shaded(strip, other, idx, sun)
+                out |= _whole_band_explained(strip, occ, template, cand & shade)
+                # the empty bed itself lies mostly in this neighbour's shadow: lit bed reads as a car
+                beside_busy = shade.copy()
+                beside_busy[shade] = busy[idx[shade]]
+                empty = occ.seen & ~occ.occupied
+                if beside_busy[empty].mean() >= SHADED_TEMPLATE_SHARE:
+                    out |= _whole_band_explained(strip, occ, template, occ.occupied & shade, relit=True)
     return out
 
 
-def _whole_band_explained(strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """The `cand` rows that the bed dimmed all across fits (`whole_band_misfit`) as well as
-    `explained_rows` asks of the one-sided model."""
+def _whole_band_explained(
+    strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray, relit: bool = False
+) -> np.ndarray:
+    """The `cand` rows that the bed dimmed (`relit`: brightened) all across fits (`whole_band_misfit`)
+    within `WHOLE_FIT_SLACK` of the empty-row floor, and that loses half the row's departure."""
     if not cand.any():
         return cand
-    mis = whole_band_misfit(strip, template, cand)
-    return cand & (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
+    mis = whole_band_misfit(strip, template, cand, relit)
+    return cand & (mis <= WHOLE_FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
