@@ -160,3 +160,41 @@ def test_whole_band_misfit_fits_a_dimmed_bed_but_not_a_brighter_one():
     assert np.isinf(mis[~rows]).all()
     assert np.median(mis[SHADOW]) < 0.01
     assert np.median(mis[CAR]) > 0.05
+
+
+def test_lit_bed_on_a_track_mostly_in_the_neighbour_shadow_is_not_a_car():
+    rng = np.random.default_rng(6)
+    b = _strip(0.0, rng)
+    lit_gap = slice(100, 140)  # the neighbour's train has a gap here: the bed is lit
+    shade = np.ones(N, bool)
+    shade[lit_gap] = False
+    b.pixels[:, shade, :] *= np.float32(0.45)
+    body = np.abs(ACROSS) <= 1.5
+    for k, v in enumerate((0.3, 0.15, 0.1)):  # a car under the shadow line, its roof lit
+        b.pixels[k, CAR, :][:, body] = v
+    occupied = np.zeros(N, bool)
+    occupied[lit_gap] = occupied[CAR] = True
+    b_occ = _occ(occupied)
+    south = _strip(-5.0, rng)
+    busy = _occ(np.ones(N, bool))
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[lit_gap].mean() > 0.95
+    assert not ex[CAR].any()
+    # the empty bed is lit (no neighbour beside most of it): a brighter stretch is not explained
+    assert not castshadow.explained_rows(b, b_occ, [(south, _occ(shade & ~shade))], LOW_SUN).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)], (180.0, 60.0)).any()
+
+
+def test_a_dark_car_that_only_loosely_fits_a_dimmed_bed_stays_a_car():
+    b, b_occ, south, busy, _ = _whole_band_scene()
+    rng = np.random.default_rng(7)
+    dark = slice(350, 380)  # a dark car: about the bed's pattern dimmed, with its own texture at the floor
+    texture = rng.normal(0, 0.022, (3, 30, ACROSS.size))
+    b.pixels[:, dark, :] = b.pixels[:, dark, :] * np.float32(0.45) + texture
+    occupied = b_occ.occupied.copy()
+    occupied[dark] = True
+    b_occ = _occ(occupied)  # it fits at 0.9 of the empty-row floor (0.02), within half its departure
+    busy = _occ(np.ones(N, bool))  # the neighbour's train runs beside the dark car too
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert ex[dark].mean() < 0.2  # a few rows by chance; all of them with FIT_SLACK (1.25)
