@@ -6,6 +6,11 @@ coupler gaps it looks like a string of cars there. Such rows are explained witho
 own empty bed, darkened on the side that faces a neighbour with an occupied row beside it. Rows that
 fit that model are not occupied. A lit car on the track does not fit it (its roof hides the rails and
 is not a darkened copy of the bed), so real cars beside other cars are kept.
+
+When the sun's position is known, a lower sun may shade the whole band: rows where a sun-side
+neighbour's car can throw its shadow past the band's far edge (`whole_band_shaded`) are also explained
+by the bed dimmed all across, and where most of the track's empty bed lies in such shade, by the lit
+bed between the neighbour's trains. A car on the track stands above that shadow and keeps its roof lit.
 """
 
 from __future__ import annotations
@@ -198,15 +203,31 @@ def explained_rows(
             mis = misfits[side]
             fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
             out |= cand & fits
-            if sun is not None:
-                shade = whole_band_shaded(strip, other, idx, sun)
-                out |= _whole_band_explained(strip, occ, template, cand & shade)
-                # the empty bed itself lies mostly in this neighbour's shadow: lit bed reads as a car
-                beside_busy = shade.copy()
-                beside_busy[shade] = busy[idx[shade]]
-                empty = occ.seen & ~occ.occupied
-                if beside_busy[empty].mean() >= SHADED_TEMPLATE_SHARE:
-                    out |= _whole_band_explained(strip, occ, template, occ.occupied & shade, relit=True)
+        if sun is not None:
+            out |= _whole_band_rows(strip, occ, template, other, idx, busy, sun)
+    return out
+
+
+def _whole_band_rows(
+    strip: Strip,
+    occ: Occupancy,
+    template: np.ndarray,
+    other: Strip,
+    idx: np.ndarray,
+    busy: np.ndarray,
+    sun: tuple[float, float],
+) -> np.ndarray:
+    """Occupied rows that `other`'s cars (`busy`: its occupied rows, widened) shade all across at this
+    sun, or, when the track's empty bed lies mostly in that shade, the lit bed between its trains."""
+    shade = whole_band_shaded(strip, other, idx, sun)
+    if not shade.any():
+        return shade
+    beside_busy = shade.copy()
+    beside_busy[shade] = busy[idx[shade]]
+    out = _whole_band_explained(strip, occ, template, occ.occupied & beside_busy)
+    empty = occ.seen & ~occ.occupied
+    if beside_busy[empty].mean() >= SHADED_TEMPLATE_SHARE:
+        out |= _whole_band_explained(strip, occ, template, occ.occupied & shade, relit=True)
     return out
 
 
