@@ -147,21 +147,35 @@ def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[fl
 
 
 def whole_band_misfit(
-    strip: Strip, template: np.ndarray, rows: np.ndarray, relit: bool = False
+    strip: Strip, template: np.ndarray, rows: np.ndarray, relit: bool = False, side: int = 0
 ) -> np.ndarray:
     """Per row, RMS misfit of the model 'empty bed dimmed all across by one gain per band of at most
     `FULL_DARK_MAX`' over the car-band features (inf outside `rows`): a neighbour's shadow over the band.
-    `relit`: the template is the shaded bed and the row the lit one (gain at least 1 / `FULL_DARK_MAX`)."""
+    `side` (+1 left, -1 right: the neighbour's): the shadow may also end with a soft edge in the band's
+    far half (a lower car). `relit`: the template is the shaded bed and the row the lit one, all across
+    (gain at least 1 / `FULL_DARK_MAX`)."""
     f, _ = features(strip)
     nb = strip.pixels.shape[0]
     pick = np.flatnonzero(rows)
     fr = f[pick].reshape(pick.size, nb, -1)
     t = template.reshape(nb, -1)
     lo, hi = (1.0 / FULL_DARK_MAX, 1.0 / DARK_MIN) if relit else (DARK_MIN, FULL_DARK_MAX)
-    # one gain per band: skylight in the shade is bluer than sunlight
-    gain = np.clip((fr * t[None]).sum(axis=2) / ((t**2).sum(axis=1)[None] + 1e-9), lo, hi)
+    shaded = [np.ones(t.shape[1])]  # per column, the share in shade
+    if side and not relit:
+        a = strip.across_m[centre_columns(strip)] * side  # positive toward the neighbour
+        for w in EDGE_BLUR_M:
+            for e in np.arange(float(a.min()) - w / 2, 1e-9, 0.25):
+                shaded.append(np.clip(0.5 + (a - e) / w, 0.0, 1.0))
+    best = np.full(pick.size, np.inf)
+    for sh in shaded:
+        base = t * (1.0 - sh)[None]
+        dark = t * sh[None]
+        # one gain per band: skylight in the shade is bluer than sunlight
+        gain = ((fr - base[None]) * dark[None]).sum(axis=2) / ((dark**2).sum(axis=1)[None] + 1e-9)
+        model = base[None] + np.clip(gain, lo, hi)[:, :, None] * dark[None]
+        best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
     out = np.full(strip.n_along, np.inf)
-    out[pick] = np.sqrt(np.mean((fr - gain[:, :, None] * t[None]) ** 2, axis=(1, 2)))
+    out[pick] = best
     return out
 
 
@@ -224,7 +238,9 @@ def _whole_band_rows(
         return shade
     beside_busy = shade.copy()
     beside_busy[shade] = busy[idx[shade]]
-    out = _whole_band_explained(strip, occ, template, occ.occupied & beside_busy)
+    side = int(np.sign(np.median(-(other.x0[idx[shade]] - strip.x0[shade]) * strip.ty[shade]
+                                 + (other.y0[idx[shade]] - strip.y0[shade]) * strip.tx[shade])))
+    out = _whole_band_explained(strip, occ, template, occ.occupied & beside_busy, side=side)
     empty = occ.seen & ~occ.occupied
     if beside_busy[empty].mean() >= SHADED_TEMPLATE_SHARE:
         out |= _whole_band_explained(strip, occ, template, occ.occupied & shade, relit=True)
@@ -232,11 +248,11 @@ def _whole_band_rows(
 
 
 def _whole_band_explained(
-    strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray, relit: bool = False
+    strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray, relit: bool = False, side: int = 0
 ) -> np.ndarray:
     """The `cand` rows that the bed dimmed (`relit`: brightened) all across fits (`whole_band_misfit`)
     within `WHOLE_FIT_SLACK` of the empty-row floor, and that loses half the row's departure."""
     if not cand.any():
         return cand
-    mis = whole_band_misfit(strip, template, cand, relit)
+    mis = whole_band_misfit(strip, template, cand, relit, side)
     return cand & (mis <= WHOLE_FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
