@@ -198,3 +198,20 @@ def test_a_dark_car_that_only_loosely_fits_a_dimmed_bed_stays_a_car():
     ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
     assert ex[SHADOW].mean() > 0.95
     assert ex[dark].mean() < 0.2  # a few rows by chance; all of them with FIT_SLACK (1.25)
+
+
+def test_a_shadow_ending_in_the_far_half_of_the_band_is_explained_too():
+    b, b_occ, south, busy, _ = _whole_band_scene()
+    b.pixels[:, SHADOW, :] /= np.float32(0.45)  # undo the full shade: a lower car's shadow ends short
+    toward = -ACROSS  # the neighbour lies south (right): positive toward it
+    shaded = np.clip(0.5 + (toward + 0.9) / 1.0, 0.0, 1.0)  # shade ends 0.9 m past the centre, soft
+    b.pixels[:, SHADOW, :] *= (1.0 - 0.55 * shaded)[None, None, :].astype(np.float32)
+    template = castshadow.empty_template(b, b_occ)
+    rows = np.zeros(N, bool)
+    rows[SHADOW] = True
+    assert np.median(castshadow.whole_band_misfit(b, template, rows)[SHADOW]) > 0.02, "not shaded all across"
+    assert np.median(castshadow.whole_band_misfit(b, template, rows, side=-1)[SHADOW]) < 0.01
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)]).any(), "the far edge is not lit"
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert not ex[CAR].any()
