@@ -142,3 +142,122 @@ def test_neighbours_of_a_row_subset_equal_the_full_lookup_there():
     assert np.array_equal(sub_idx[rows], idx[rows]) and np.array_equal(sub_off[rows], off[rows])
     assert (sub_idx[~rows] == -1).all()
     assert (castshadow.neighbours(b, _strip(500.0, rng))[0] == -1).all(), "far apart: skipped by the boxes"
+
+
+LOW_SUN = (180.0, 36.0)
+"""A mid-autumn morning sun in the south at 36 deg: a 4.7 m car's shadow falls 6.5 m north."""
+
+
+def test_whole_band_is_shaded_only_from_the_sun_side_and_only_when_the_shadow_reaches_across():
+    rng = np.random.default_rng(2)
+    b = _strip(0.0, rng)
+    south, north = _strip(-5.0, rng), _strip(5.0, rng)
+    idx_s, idx_n = castshadow.neighbours(b, south)[0], castshadow.neighbours(b, north)[0]
+    # 1.6 m side + 4.7 m / tan 36 deg = 8.1 m reaches past the band's far edge at 5 + 1.25 m
+    assert castshadow.whole_band_shaded(b, south, idx_s, LOW_SUN).all()
+    assert not castshadow.whole_band_shaded(b, north, idx_n, LOW_SUN).any(), "the shadow falls away from B"
+    # at 60 deg the shadow ends 1.6 + 2.7 = 4.3 m from the neighbour, short of the band
+    assert not castshadow.whole_band_shaded(b, south, idx_s, (180.0, 60.0)).any()
+    # sun in the south-east at 40 deg: 5.6 m x cos 45 deg = 4.0 m across, 5.6 m in all: short of 6.25 m
+    assert not castshadow.whole_band_shaded(b, south, idx_s, (135.0, 40.0)).any()
+    assert castshadow.whole_band_shaded(b, south, idx_s, (135.0, 30.0)).all()
+    no_one = np.full(N, -1)
+    assert not castshadow.whole_band_shaded(b, south, no_one, LOW_SUN).any()
+
+
+def _whole_band_scene() -> tuple[Strip, Occupancy, Strip, Occupancy, Strip]:
+    """Track B with the bed dimmed all across over SHADOW and a lit car over CAR; an occupied neighbour
+    5 m south of B and the same neighbour 5 m north."""
+    rng = np.random.default_rng(3)
+    b = _strip(0.0, rng)
+    b.pixels[:, SHADOW, :] *= np.float32(0.45)
+    body = np.abs(ACROSS) <= 1.5
+    for k, v in enumerate((0.6, 0.3, 0.2)):
+        b.pixels[k, CAR, :][:, body] = v
+    occupied = np.zeros(N, bool)
+    occupied[SHADOW] = occupied[CAR] = True
+    busy = np.zeros(N, bool)
+    busy[95:335] = True
+    return b, _occ(occupied), _strip(-5.0, rng), _occ(busy), _strip(5.0, rng)
+
+
+def test_a_band_dark_all_across_is_a_neighbour_shadow_only_where_the_sun_puts_one():
+    b, b_occ, south, busy, north = _whole_band_scene()
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert not ex[CAR].any(), "a lit car beside another car stays a car"
+    assert not ex[~b_occ.occupied].any()
+    # without the sun, with a high sun, or with the neighbour on the far side it stays occupied
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)]).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)], (180.0, 60.0)).any()
+    assert not castshadow.explained_rows(b, b_occ, [(north, busy)], LOW_SUN).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, _occ(np.zeros(N, bool)))], LOW_SUN).any()
+
+
+def test_whole_band_misfit_fits_a_dimmed_bed_but_not_a_brighter_one():
+    rng = np.random.default_rng(5)
+    s = _strip(0.0, rng)
+    s.pixels[:, SHADOW, :] *= np.float32(0.45)
+    s.pixels[:, CAR, :] *= np.float32(0.8)  # dimmed less than FULL_DARK_MAX allows: not a cast shadow
+    template = np.median(castshadow.features(s)[0][:50], axis=0)
+    rows = np.zeros(N, bool)
+    rows[SHADOW] = rows[CAR] = True
+    mis = castshadow.whole_band_misfit(s, template, rows)
+    assert np.isinf(mis[~rows]).all()
+    assert np.median(mis[SHADOW]) < 0.01
+    assert np.median(mis[CAR]) > 0.05
+
+
+def test_lit_bed_on_a_track_mostly_in_the_neighbour_shadow_is_not_a_car():
+    rng = np.random.default_rng(6)
+    b = _strip(0.0, rng)
+    lit_gap = slice(100, 140)  # the neighbour's train has a gap here: the bed is lit
+    shade = np.ones(N, bool)
+    shade[lit_gap] = False
+    b.pixels[:, shade, :] *= np.float32(0.45)
+    body = np.abs(ACROSS) <= 1.5
+    for k, v in enumerate((0.3, 0.15, 0.1)):  # a car under the shadow line, its roof lit
+        b.pixels[k, CAR, :][:, body] = v
+    occupied = np.zeros(N, bool)
+    occupied[lit_gap] = occupied[CAR] = True
+    b_occ = _occ(occupied)
+    south = _strip(-5.0, rng)
+    busy = _occ(np.ones(N, bool))
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[lit_gap].mean() > 0.95
+    assert not ex[CAR].any()
+    # the empty bed is lit (no neighbour beside most of it): a brighter stretch is not explained
+    assert not castshadow.explained_rows(b, b_occ, [(south, _occ(shade & ~shade))], LOW_SUN).any()
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)], (180.0, 60.0)).any()
+
+
+def test_a_dark_car_that_only_loosely_fits_a_dimmed_bed_stays_a_car():
+    b, b_occ, south, busy, _ = _whole_band_scene()
+    rng = np.random.default_rng(7)
+    dark = slice(350, 380)  # a dark car: about the bed's pattern dimmed, with its own texture at the floor
+    texture = rng.normal(0, 0.022, (3, 30, ACROSS.size))
+    b.pixels[:, dark, :] = b.pixels[:, dark, :] * np.float32(0.45) + texture
+    occupied = b_occ.occupied.copy()
+    occupied[dark] = True
+    b_occ = _occ(occupied)  # it fits at 0.9 of the empty-row floor (0.02), within half its departure
+    busy = _occ(np.ones(N, bool))  # the neighbour's train runs beside the dark car too
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert ex[dark].mean() < 0.2  # a few rows by chance; all of them with FIT_SLACK (1.25)
+
+
+def test_a_shadow_ending_in_the_far_half_of_the_band_is_explained_too():
+    b, b_occ, south, busy, _ = _whole_band_scene()
+    b.pixels[:, SHADOW, :] /= np.float32(0.45)  # undo the full shade: a lower car's shadow ends short
+    toward = -ACROSS  # the neighbour lies south (right): positive toward it
+    shaded = np.clip(0.5 + (toward + 0.9) / 1.0, 0.0, 1.0)  # shade ends 0.9 m past the centre, soft
+    b.pixels[:, SHADOW, :] *= (1.0 - 0.55 * shaded)[None, None, :].astype(np.float32)
+    template = castshadow.empty_template(b, b_occ)
+    rows = np.zeros(N, bool)
+    rows[SHADOW] = True
+    assert np.median(castshadow.whole_band_misfit(b, template, rows)[SHADOW]) > 0.02, "not shaded all across"
+    assert np.median(castshadow.whole_band_misfit(b, template, rows, side=-1)[SHADOW]) < 0.01
+    assert not castshadow.explained_rows(b, b_occ, [(south, busy)]).any(), "the far edge is not lit"
+    ex = castshadow.explained_rows(b, b_occ, [(south, busy)], LOW_SUN)
+    assert ex[SHADOW].mean() > 0.95
+    assert not ex[CAR].any()

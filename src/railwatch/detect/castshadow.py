@@ -6,9 +6,16 @@ coupler gaps it looks like a string of cars there. Such rows are explained witho
 own empty bed, darkened on the side that faces a neighbour with an occupied row beside it. Rows that
 fit that model are not occupied. A lit car on the track does not fit it (its roof hides the rails and
 is not a darkened copy of the bed), so real cars beside other cars are kept.
+
+When the sun's position is known, a lower sun may shade the whole band: rows where a sun-side
+neighbour's car can throw its shadow past the band's far edge (`whole_band_shaded`) are also explained
+by the bed dimmed all across, and where most of the track's empty bed lies in such shade, by the lit
+bed between the neighbour's trains. A car on the track stands above that shadow and keeps its roof lit.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy import ndimage
@@ -40,6 +47,22 @@ EXPLAINED_SHARE = 0.5
 barely above the floor (a coupler gap, a bed-coloured flat car) is not a shadow for a small gain."""
 FIT_SLACK = 1.25
 """A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
+CAR_HEIGHT_M = 4.7
+"""Tallest common freight wagon above the rail head (RU covered wagon 11-276 and tank 15-1547 about
+4.7 m, gondola 12-132 3.5 m, double-stacked containers excluded): the longest shadow a car can throw."""
+CAR_HALF_WIDTH_M = 1.6
+"""Half the width of a wagon body (RU wagons 3.1-3.25 m wide): a neighbour's shadow starts at its side."""
+FULL_DARK_MAX = 0.6
+"""A neighbour's shadow that covers the whole car band dims the bed all across to at most this share
+of its lit brightness; a lit car's roof fitted by a dimmed copy of the bed needs 0.7 or more."""
+WHOLE_FIT_SLACK = 0.75
+"""A band shaded all across is the bed scaled per band, nothing to place: it must fit within this multiple
+of the empty-row floor (empty rows fit at 0.2-0.45 of it), stricter than `FIT_SLACK`, as dark cars
+also fit a dimmed bed loosely (the yard's dark wagons fit at 1-2 times the floor)."""
+SHADED_TEMPLATE_SHARE = 0.5
+"""When at least this share of a track's empty rows lies beside a busy sun-side neighbour that can shade
+the whole band, its empty-bed template is the shaded bed, and rows of lit bed (brighter by
+1 / `FULL_DARK_MAX` or more, same pattern) read as occupied: those are explained too."""
 
 
 TREE_CACHE_SIZE = 64
@@ -159,19 +182,81 @@ def darkened_bed_misfit(
     return out
 
 
-def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occupancy]]) -> np.ndarray:
+def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[float, float]) -> np.ndarray:
+    """Per row of `strip`, whether a car on `other` (its nearest row `idx`, -1: none) can shade the
+    whole car band at the sun's (azimuth_deg, elevation_deg): the car stands on the sun side and its
+    shadow, `CAR_HEIGHT_M` / tan(elevation) long away from the azimuth, reaches past the band's far edge."""
+    out = np.zeros(strip.n_along, bool)
+    az, el = sun
+    ok = idx >= 0
+    if not ok.any() or el <= 0.0:
+        return out
+    j = idx[ok]
+    ux, uy = strip.x0[ok] - other.x0[j], strip.y0[ok] - other.y0[j]  # from the neighbour to this track
+    dist = np.hypot(ux, uy)
+    # shadows fall away from the sun: direction (east, north) = -(sin az, cos az), map frame north-up
+    toward = -(ux * math.sin(math.radians(az)) + uy * math.cos(math.radians(az))) / np.maximum(dist, 1e-9)
+    reach_m = CAR_HALF_WIDTH_M + CAR_HEIGHT_M / math.tan(math.radians(el)) * toward
+    band_m = float(np.abs(strip.across_m[centre_columns(strip)]).max()) + strip.step_m / 2  # pixel's edge
+    out[ok] = (toward > 0) & (reach_m >= dist + band_m)
+    return out
+
+
+def whole_band_misfit(
+    strip: Strip, template: np.ndarray, rows: np.ndarray, relit: bool = False, side: int = 0
+) -> np.ndarray:
+    """Per row, RMS misfit of the model 'empty bed dimmed all across by one gain per band of at most
+    `FULL_DARK_MAX`' over the car-band features (inf outside `rows`): a neighbour's shadow over the band.
+    `side` (+1 left, -1 right: the neighbour's): the shadow may also end with a soft edge in the band's
+    far half (a lower car). `relit`: the template is the shaded bed and the row the lit one, all across
+    (gain at least 1 / `FULL_DARK_MAX`)."""
+    f, _ = features(strip)
+    nb = strip.pixels.shape[0]
+    pick = np.flatnonzero(rows)
+    fr = f[pick].reshape(pick.size, nb, -1)
+    t = template.reshape(nb, -1)
+    lo, hi = (1.0 / FULL_DARK_MAX, 1.0 / DARK_MIN) if relit else (DARK_MIN, FULL_DARK_MAX)
+    shaded = [np.ones(t.shape[1])]  # per column, the share in shade
+    if side and not relit:
+        a = strip.across_m[centre_columns(strip)] * side  # positive toward the neighbour
+        for w in EDGE_BLUR_M:
+            for e in np.arange(float(a.min()) - w / 2, 1e-9, 0.25):
+                shaded.append(np.clip(0.5 + (a - e) / w, 0.0, 1.0))
+    best = np.full(pick.size, np.inf)
+    for sh in shaded:
+        base = t * (1.0 - sh)[None]
+        dark = t * sh[None]
+        # one gain per band: skylight in the shade is bluer than sunlight
+        gain = ((fr - base[None]) * dark[None]).sum(axis=2) / ((dark**2).sum(axis=1)[None] + 1e-9)
+        model = base[None] + np.clip(gain, lo, hi)[:, :, None] * dark[None]
+        best = np.minimum(best, np.sqrt(np.mean((fr - model) ** 2, axis=(1, 2))))
+    out = np.full(strip.n_along, np.inf)
+    out[pick] = best
+    return out
+
+
+def explained_rows(
+    strip: Strip,
+    occ: Occupancy,
+    beside: list[tuple[Strip, Occupancy]],
+    sun: tuple[float, float] | None = None,
+) -> np.ndarray:
     """Occupied rows of a track that are a neighbour's car shadow: a parallel neighbour 3.5-8.5 m away
-    is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them."""
+    is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them.
+    With the `sun` (azimuth_deg, elevation_deg) known, the bed dimmed all across also fits where the
+    neighbour's car can shade the whole band (`whole_band_shaded`)."""
     out = np.zeros(strip.n_along, bool)
     if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
         return out
     reach = max(1, int(round(SHADOW_REACH_M / strip.step_m)))
     # Rows a neighbour's shadow may fall on, per side: occupied, beside a busy parallel neighbour.
     cands = {1: np.zeros(strip.n_along, bool), -1: np.zeros(strip.n_along, bool)}
+    whole = []  # with the sun known, per neighbour: (strip, row index, busy rows) for the whole-band model
     for other, other_occ in beside:
         if not other_occ.occupied.any():
             continue
-        idx, off = neighbours(strip, other, occ.occupied)  # only occupied rows can be explained
+        # only occupied rows can be explained; the whole-band model also reads the empty rows
+        idx, off = neighbours(strip, other, None if sun is not None else occ.occupied)
         near = idx >= 0
         if not near.any():
             continue
@@ -180,7 +265,9 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
             cand = near & (np.sign(off) == side) & occ.occupied
             cand[cand] = busy[idx[cand]]
             cands[side] |= cand
-    if not (cands[1].any() or cands[-1].any()):
+        if sun is not None:
+            whole.append((other, idx, busy))
+    if not (cands[1].any() or cands[-1].any() or whole):
         return out
     template = empty_template(strip, occ)
     if template is None:
@@ -195,4 +282,42 @@ def explained_rows(strip: Strip, occ: Occupancy, beside: list[tuple[Strip, Occup
         mis = ndimage.median_filter(mis, size=win, mode="nearest") if win > 1 else mis
         fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
         out |= cand & fits
+    for other, idx, busy in whole:
+        out |= _whole_band_rows(strip, occ, template, other, idx, busy, sun)
     return out
+
+
+def _whole_band_rows(
+    strip: Strip,
+    occ: Occupancy,
+    template: np.ndarray,
+    other: Strip,
+    idx: np.ndarray,
+    busy: np.ndarray,
+    sun: tuple[float, float],
+) -> np.ndarray:
+    """Occupied rows that `other`'s cars (`busy`: its occupied rows, widened) shade all across at this
+    sun, or, when the track's empty bed lies mostly in that shade, the lit bed between its trains."""
+    shade = whole_band_shaded(strip, other, idx, sun)
+    if not shade.any():
+        return shade
+    beside_busy = shade.copy()
+    beside_busy[shade] = busy[idx[shade]]
+    side = int(np.sign(np.median(-(other.x0[idx[shade]] - strip.x0[shade]) * strip.ty[shade]
+                                 + (other.y0[idx[shade]] - strip.y0[shade]) * strip.tx[shade])))
+    out = _whole_band_explained(strip, occ, template, occ.occupied & beside_busy, side=side)
+    empty = occ.seen & ~occ.occupied
+    if beside_busy[empty].mean() >= SHADED_TEMPLATE_SHARE:
+        out |= _whole_band_explained(strip, occ, template, occ.occupied & shade, relit=True)
+    return out
+
+
+def _whole_band_explained(
+    strip: Strip, occ: Occupancy, template: np.ndarray, cand: np.ndarray, relit: bool = False, side: int = 0
+) -> np.ndarray:
+    """The `cand` rows that the bed dimmed (`relit`: brightened) all across fits (`whole_band_misfit`)
+    within `WHOLE_FIT_SLACK` of the empty-row floor, and that loses half the row's departure."""
+    if not cand.any():
+        return cand
+    mis = whole_band_misfit(strip, template, cand, relit, side)
+    return cand & (mis <= WHOLE_FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)

@@ -266,7 +266,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     # centrelines include wagon edges and doubled lines, which would read as a neighbour beside every wagon.
     known = [t.geometry_quality != "discovered" for t in tracks]
     fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
-    occs = _occupancies(shifted, model, known)
+    occs = _occupancies(shifted, model, known, img.sun)
     ests: list[Estimate | None] = []
     for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
         est = (
@@ -343,9 +343,13 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
 
 
 def _occupancies(
-    strips: list[corridor.Strip | None], model: occupancy.EmptyModel | None, known: list[bool]
+    strips: list[corridor.Strip | None],
+    model: occupancy.EmptyModel | None,
+    known: list[bool],
+    sun_position: tuple[float, float] | None = None,
 ) -> list[occupancy.Occupancy | None]:
-    """Occupancy of every track, less the rows that are a known neighbouring track's car shadow."""
+    """Occupancy of every track, less the rows that are a known neighbouring track's car shadow (cast
+    where the sun's (azimuth_deg, elevation_deg) lets it fall, when known)."""
     occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
     out: list[occupancy.Occupancy | None] = []
     for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
@@ -357,7 +361,7 @@ def _occupancies(
             for j, (o, oc) in enumerate(zip(strips, occs, strict=True))
             if j != k and known[j] and o is not None and oc is not None
         ]
-        shadow = castshadow.explained_rows(s, occ, beside)
+        shadow = castshadow.explained_rows(s, occ, beside, sun_position)
         out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
     return out
 
