@@ -196,7 +196,7 @@ def _sun(ds: Any, name: str, time: datetime | None) -> tuple[float, float] | Non
         time = found[0] if found else timestamps.from_name(Path(name).name)
     if time is None:
         return None
-    x, y = ds.transform * (ds.width / 2, ds.height / 2)
+    x, y = ds.transform @ (ds.width / 2, ds.height / 2)
     lon, lat = reproject(Point(x, y), CRS.from_user_input(ds.crs), WGS84).coords[0]
     az, el = sun.position(lon, lat, timestamps.as_utc(time))
     return (az, el) if el > 0 else None
