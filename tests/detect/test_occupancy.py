@@ -201,3 +201,36 @@ def test_coarse_veil_is_brightening_beyond_the_whole_tracks_usual_shoulder():
     assert expected < 0.05  # most of the lift passes for the newer ballast's brightness
     assert abs(float(np.median(veil[155:175])) - expected) < 0.01
     assert float(veil[:140].max()) < 0.02
+
+
+def _half_shaded(strip: Strip, across: np.ndarray, a_m: float, b_m: float) -> None:
+    """A sun-side neighbour's car shadow over one shoulder and half the car band (gain 0.6)."""
+    rows = slice(int(a_m / STEP_M), int(b_m / STEP_M))
+    side = across < 0.3
+    strip.pixels[:, rows][:, :, side] *= 0.6
+
+
+def test_lit_bed_between_a_neighbours_cars_is_the_template_not_the_shaded_bed():
+    rng = np.random.default_rng(3)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    # The neighbour's train shades 300 m of this empty track; 100 m in two gaps stay lit.
+    _half_shaded(strip, across, 0.0, 150.0)
+    _half_shaded(strip, across, 200.0, 350.0)
+    occ = occupancy.measure(strip, None)
+    along = np.arange(strip.n_along) * STEP_M
+    lit = ((along > 152) & (along < 198)) | (along > 352)
+    # The lit gaps are empty bed: with the shaded bed as template they read as 100 m of cars.
+    assert occ.occupied[lit].mean() < 0.05
+    seed = occupancy._seed_rows(strip, occupancy.features(strip)[0], None)
+    assert seed[lit].mean() > 0.8 and seed[~lit].mean() < 0.05
+
+
+def test_a_bed_shaped_colour_no_brighter_than_the_dominant_one_does_not_take_over():
+    rng = np.random.default_rng(4)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    _half_shaded(strip, across, 0.0, 300.0)
+    # The remaining 100 m is as dark as the shaded bed: not a lit bed, the dominant colour stays.
+    strip.pixels[:, int(300 / STEP_M):] *= 0.8
+    seed = occupancy._seed_rows(strip, occupancy.features(strip)[0], None)
+    along = np.arange(strip.n_along) * STEP_M
+    assert seed[along < 298].mean() > 0.8

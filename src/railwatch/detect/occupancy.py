@@ -61,6 +61,15 @@ BED_BLOCK_M = 5.0
 """Along-track block over which a bed stretch's colour is averaged to test that it stays the same."""
 BED_STEADY_RGB = 0.04
 """Largest colour difference (0-1) between a block and the rest of its stretch on one empty bed."""
+BED_MODE_SHAPED = (0.3, 0.8)
+"""A track's dominant colour whose rows are bed-shaped (`bed_shaped`) less often than the first share is
+not its bed (a long train's paint, or the bed half-shaded by the cars on the sun-side neighbour, which
+darken one shoulder): a rival colour whose rows are bed-shaped at least as often as the second is."""
+BED_MODE_MIN_SHARE = 0.1
+"""Least share of a track's rows that a bed-shaped rival colour must cover to take over (noise aside)."""
+BED_MODE_BRIGHTER = 1.15
+"""The bed-shaped rival must be this much brighter than the picked colour: it is the lit bed beside a
+shaded one or a dark train, never a second ballast of similar tone."""
 
 
 @dataclass
@@ -292,7 +301,31 @@ def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarr
         rivals = [k for k in range(1, len(candidates)) if likeness[k] > 0.6 and shares[k] >= 0.4 * shares[0]]
         if likeness[0] < 0.3 and rivals:
             pick = candidates[max(rivals, key=lambda k: likeness[k])]
+    if len(candidates) > 1 and strip.step_m <= SHAPE_MAX_STEP_M:
+        pick = _bed_shaped_mode(strip, centre, candidates, pick)
     return np.linalg.norm(centre - pick, axis=1) < 0.035
+
+
+def _bed_shaped_mode(
+    strip: Strip, centre: np.ndarray, candidates: list[np.ndarray], pick: np.ndarray
+) -> np.ndarray:
+    """The picked colour, unless its rows are rarely shaped like an empty bed and another dominant
+    colour's rows mostly are (`BED_MODE_SHAPED`): then that colour, the lit bed seen between the cars."""
+    shaped = bed_shaped(strip)
+
+    def share_shaped(c: np.ndarray) -> tuple[float, float]:
+        rows = np.linalg.norm(centre - c, axis=1) < 0.035
+        return float(rows.mean()), float(shaped[rows].mean()) if rows.any() else 0.0
+
+    if share_shaped(pick)[1] >= BED_MODE_SHAPED[0]:
+        return pick
+    best, best_share = pick, 0.0
+    for c in candidates:
+        share, like_bed = share_shaped(c)
+        lit = float(c.mean()) >= BED_MODE_BRIGHTER * float(pick.mean())
+        if lit and like_bed >= BED_MODE_SHAPED[1] and share >= BED_MODE_MIN_SHARE and share > best_share:
+            best, best_share = c, share
+    return best
 
 
 def bed_shaped(strip: Strip) -> np.ndarray:
