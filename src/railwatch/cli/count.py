@@ -57,9 +57,8 @@ def count(
     if as_json:
         print_json(result.to_dict())
         return
-    name = image.rstrip("/").rsplit("/", 1)[-1]
     table = Table(
-        title=f"{name}: {result.total} railcars [{result.total_low}-{result.total_high}], "
+        title=f"{Path(image).name}: {result.total} railcars [{result.total_low}-{result.total_high}], "
         f"{result.locomotives} locomotives, {result.gsd_m:.2f} m/px"
     )
     for col in ("track", "length m", "coverage", "cars", "interval", "by type"):

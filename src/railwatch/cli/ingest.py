@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -43,7 +44,7 @@ def ingest(
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("", total=len(files))
             for path in files:
-                progress.update(task, description=path.rstrip("/").rsplit("/", 1)[-1])
+                progress.update(task, description=Path(path).name)
                 try:
                     res = ingest_file(database, path, site=target, gsd_m=gsd, time=when)
                 except RailwatchError as exc:

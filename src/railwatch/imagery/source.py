@@ -31,6 +31,11 @@ def is_remote(path: str | Path) -> bool:
     return text.startswith("/vsi") or any(text.startswith(s) for s in _SCHEMES)
 
 
+def reachable(path: str | Path) -> bool:
+    """An image this machine can try to read: a local file that exists, or a remote one (URL, /vsi)."""
+    return is_remote(path) or Path(path).is_file()
+
+
 def gdal_path(path: str | Path) -> str:
     """The path GDAL opens: `https://h/x.tif` -> `/vsicurl/https://h/x.tif`, `s3://b/k` -> `/vsis3/b/k`;
     a local path with `~` expanded; a /vsi path as given."""

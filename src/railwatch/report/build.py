@@ -62,7 +62,7 @@ def _chips(obs: list[Observation], scenes: dict[int, Scene], site: Site, notes: 
     out = []
     for o in sorted(wanted, key=lambda o: o.acquired, reverse=True)[:MAX_CHIPS]:
         scene = scenes[o.scene_id]  # type: ignore[index]
-        if not (source.is_remote(scene.path) or Path(scene.path).is_file()):
+        if not source.reachable(scene.path):
             notes.append(f"No chip for {o.track} at {o.acquired:%Y-%m-%d %H:%M} UTC: scene file "
                          f"{Path(scene.path).name} is not available here.")
             continue

@@ -53,11 +53,6 @@ def _time(text: str | None, name: str, end: bool = False) -> datetime | None:
     return parse_time(text, name, end_of_day=end)
 
 
-def _reachable(path: str) -> bool:
-    """A stored scene this server can read: a local file that exists, or a remote image (URL)."""
-    return source.is_remote(path) or Path(path).is_file()
-
-
 def _page(items: list[Any], total: int, limit: int, offset: int) -> JSONResponse:
     """One page of JSON-ready items, with the total in the body and in `X-Total-Count`.
 
@@ -174,12 +169,13 @@ def create_app(
             db.get_site(site)
         if scene is not None:
             db.get_scene(scene)
-        found = db.observations(site=site, scene=scene, with_cars=True)
-        if latest:
-            with_cars = [o for o in found if o.car_list]
-            newest = max((o.acquired for o in with_cars), default=None)
-            found = [o for o in with_cars if o.acquired == newest]
-        return found
+        if not latest:
+            return db.observations(site=site, scene=scene, with_cars=True)
+        newest = db.newest_with_cars(site=site, scene=scene)  # read only that look's cars, not every car
+        if newest is None:
+            return []
+        found = db.observations(site=site, scene=scene, start=newest, end=newest, with_cars=True)
+        return [o for o in found if o.car_list]
 
     @app.get("/api/cars", dependencies=[r])
     def cars(site: str | None = None, scene: int | None = None, latest: bool = False,
@@ -206,7 +202,7 @@ def create_app(
         if not 0 <= k < len(o.car_list) or o.scene_id is None:
             raise HTTPException(404, f"no car {car_id!r}")
         path = db.get_scene(o.scene_id).path
-        if not _reachable(path):
+        if not source.reachable(path):
             raise HTTPException(404, f"scene {o.scene_id} file is not on this server")
         return Response(png(path, o.car_list, highlight=k), media_type="image/png")
 
@@ -214,7 +210,7 @@ def create_app(
     def tile(scene_id: int, z: int, x: int, y: int) -> Response:
         """An XYZ web-mercator tile of a scene, through rio-tiler."""
         path = db.get_scene(scene_id).path
-        if not _reachable(path):
+        if not source.reachable(path):
             raise HTTPException(404, f"scene {scene_id} file is not on this server")
         try:
             with source.env(path), Reader(source.gdal_path(path)) as src:
