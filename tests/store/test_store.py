@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -96,6 +97,16 @@ def test_observations_round_trip_with_cars(db):
     assert o.car_list[3].type == "locomotive" and o.car_list[3].footprint is not None
     assert db.observations(site="yard")[0].car_list == []
     assert db.count("car") == 5
+
+
+def test_newest_with_cars(db):
+    assert db.newest_with_cars(site="yard") is None
+    for day, n in ((3, 2), (5, 4), (7, 0)):
+        sid, _ = db.add_scene(make_scene(str(day) * 64, day=day), ["yard"])
+        obs = make_obs("t1", n, day)
+        db.put_observations(sid, "yard", [replace(obs, locomotives=0, car_list=obs.car_list[:n])])
+    assert db.newest_with_cars(site="yard") == datetime(2023, 10, 5, 2, 15, tzinfo=UTC)  # day 7 has none
+    assert db.newest_with_cars(site="nowhere") is None
 
 
 def test_put_observations_replaces(db):

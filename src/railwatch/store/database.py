@@ -18,6 +18,7 @@ from railwatch.records import Alert, Event, Movement, Observation, Scene, Site
 from railwatch.store import convert
 from railwatch.store.models import (
     AlertRow,
+    CarRow,
     ConsistRow,
     EventRow,
     LandmarkRow,
@@ -227,6 +228,13 @@ class Store:
             q = q.offset(offset).limit(limit) if limit is not None else q.offset(offset or None)
             rows = s.scalars(q) if with_cars else s.execute(q)
             return [convert.observation_record(r, with_cars) for r in rows]
+
+    def newest_with_cars(self, site: str | None = None, scene: int | None = None) -> datetime | None:
+        """Acquisition time of the newest observation that has car footprints (None when none has)."""
+        with self._session() as s:
+            q = select(func.max(ObservationRow.acquired))
+            q = q.join(CarRow, CarRow.observation_id == ObservationRow.id)
+            return s.scalar(_observation_query(q, site, None, None, None, scene))
 
     def observation_total(
         self,
