@@ -11,7 +11,7 @@ import synth
 
 from railwatch.detect import cars, coarse
 from railwatch.detect.count import CountResult
-from railwatch.detect.estimate import Side, combine, proportional
+from railwatch.detect.estimate import Side, combine
 from railwatch.detect.occupancy import Occupancy
 from railwatch.records import TrackCount
 
@@ -114,13 +114,3 @@ def test_short_runs_counted_as_whole_cars_widen_only_the_low_side():
     # an ordinary long run rounded down shifts both sides alike
     run = coarse.coarse_spread(12, 12.4, 1.0, 0.04, 0.0, 0.0)
     assert run.down.fixed == pytest.approx(-0.4) and run.up.fixed == pytest.approx(0.4)
-
-
-def test_proportional_spread_of_many_small_tracks_is_not_their_ceiled_sum():
-    sp = proportional(20, 0.15)
-    assert sp.down.shared == pytest.approx(3.0)
-    assert sp.up.independent == pytest.approx(1.645 * math.sqrt(2.0))
-    # 100 track pieces of one car each (sunlit path on a real yard): each alone is 1 +- 1 car (ceiled
-    # 15 %), summed 100 +- 100; the scene is known to 15 % plus per-car miscounts
-    one = proportional(1, 0.15)
-    assert combine([one.down] * 100) == pytest.approx(math.hypot(1.645 * math.sqrt(10.0), 15.0))  # 15.9

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from railwatch.detect.occupancy import Occupancy
 from railwatch.records import Car
 
-Z90_ONE_SIDED = 1.645
-"""One-sided z of a 90 % interval."""
 MISCOUNT_VAR = 0.1
 """Variance, per counted car, of the count error no flagged doubt explains (a car missed, two read as
 one, a fragment counted): about one car in ten off by one, independently of the other cars. One
@@ -49,13 +47,6 @@ class Spread:
 
     down: Side = field(default_factory=Side)
     up: Side = field(default_factory=Side)
-
-
-def proportional(n: int, share: float) -> Spread:
-    """Spread of a count known to `share` of itself either way (a detector's recall and precision on
-    this imagery, common to all its tracks), plus independent per-car miscounts (`MISCOUNT_VAR`)."""
-    side = Side(Z90_ONE_SIDED * math.sqrt(MISCOUNT_VAR * n), share * n)
-    return Spread(side, side)
 
 
 def combine(sides: Iterable[Side]) -> float:
