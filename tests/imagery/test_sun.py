@@ -22,6 +22,13 @@ def test_noon_sun_at_the_equinox_and_solstice():
     assert sun.position(130.6, 42.4, datetime(2023, 10, 5, 15, 0, tzinfo=UTC))[1] < 0
 
 
+def test_shadows_fall_away_from_the_sun():
+    east, north = sun.shadow_direction(180.0)  # sun in the south: shadows point north
+    assert east == pytest.approx(0.0, abs=1e-12) and north == pytest.approx(1.0)
+    east, north = sun.shadow_direction(90.0)  # morning sun in the east: shadows point west
+    assert east == pytest.approx(-1.0) and north == pytest.approx(0.0, abs=1e-12)
+
+
 def test_sun_from_tags():
     assert sun.from_tags({"MEANSUNAZ": "161.2", "MEANSUNEL": "40.5"}) == (161.2, 40.5)
     assert sun.from_tags({"view:sun_azimuth": 370, "view:sun_elevation": 20}) == (10.0, 20.0)

@@ -22,6 +22,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from railwatch.detect.occupancy import Occupancy, centre_columns, features
+from railwatch.imagery import sun as sun_geometry
 from railwatch.imagery.corridor import Strip
 
 MIN_COLUMNS = 5
@@ -194,8 +195,8 @@ def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[fl
     j = idx[ok]
     ux, uy = strip.x0[ok] - other.x0[j], strip.y0[ok] - other.y0[j]  # from the neighbour to this track
     dist = np.hypot(ux, uy)
-    # shadows fall away from the sun: direction (east, north) = -(sin az, cos az), map frame north-up
-    toward = -(ux * math.sin(math.radians(az)) + uy * math.cos(math.radians(az))) / np.maximum(dist, 1e-9)
+    east, north = sun_geometry.shadow_direction(az)
+    toward = (ux * east + uy * north) / np.maximum(dist, 1e-9)
     reach_m = CAR_HALF_WIDTH_M + CAR_HEIGHT_M / math.tan(math.radians(el)) * toward
     band_m = float(np.abs(strip.across_m[centre_columns(strip)]).max()) + strip.step_m / 2  # pixel's edge
     out[ok] = (toward > 0) & (reach_m >= dist + band_m)

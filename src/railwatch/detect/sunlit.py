@@ -28,6 +28,7 @@ from shapely import STRtree
 from railwatch.detect import types
 from railwatch.detect.estimate import Estimate
 from railwatch.detect.runs import runs
+from railwatch.imagery import sun as sun_geometry
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
@@ -218,10 +219,10 @@ def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> flo
     """Share of the seen rows where the sun at (azimuth_deg, elevation_deg) casts wagon shadows that
     the shadow path can read: on the side the pixels show (`u`), reaching `MIN_REACH_M` beyond the
     wagon side, and sliding along the track by at most `MAX_SPILL_M` in the probed band."""
-    az, el = math.radians(position[0]), math.radians(position[1])
+    el = math.radians(position[1])
     if el <= 0:
         return 0.0
-    shadow = -np.array([math.sin(az), math.cos(az)]) / math.tan(el)  # metres per metre of height
+    shadow = np.array(sun_geometry.shadow_direction(position[0])) / math.tan(el)  # m per m of height
     x_m = 0.5 * (BAND_M[0] + BAND_M[1])  # the band's middle, beyond the wagon side
     good = total = 0
     for s in strips:

@@ -52,6 +52,13 @@ def position(lon: float, lat: float, when: datetime) -> tuple[float, float]:
     return (az + 180.0) % 360.0, 90.0 - math.degrees(zen)
 
 
+def shadow_direction(azimuth_deg: float) -> tuple[float, float]:
+    """Unit (east, north) vector along which shadows fall: away from the sun's azimuth (clockwise from
+    north), in a north-up map frame. A shadow is height / tan(elevation) long."""
+    az = math.radians(azimuth_deg)
+    return -math.sin(az), -math.cos(az)
+
+
 def from_tags(tags: Mapping[str, Any]) -> tuple[float, float] | None:
     """(azimuth_deg, elevation_deg) stated in image metadata, or None when absent or out of range."""
     upper = {str(k).upper(): v for k, v in tags.items()}
