@@ -48,7 +48,7 @@ EXPLAINED_SHARE = 0.5
 barely above the floor (a coupler gap, a bed-coloured flat car) is not a shadow for a small gain."""
 FIT_SLACK = 1.25
 """A row is explained when the darkened-bed model fits it within this multiple of the empty-row floor."""
-CAR_HEIGHT_M = 4.7
+TALLEST_CAR_HEIGHT_M = 4.7
 """Tallest common freight wagon above the rail head (RU covered wagon 11-276 and tank 15-1547 about
 4.7 m, gondola 12-132 3.5 m, double-stacked containers excluded): the longest shadow a car can throw."""
 CAR_HALF_WIDTH_M = 1.6
@@ -186,7 +186,8 @@ def darkened_bed_misfit(
 def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[float, float]) -> np.ndarray:
     """Per row of `strip`, whether a car on `other` (its nearest row `idx`, -1: none) can shade the
     whole car band at the sun's (azimuth_deg, elevation_deg): the car stands on the sun side and its
-    shadow, `CAR_HEIGHT_M` / tan(elevation) long away from the azimuth, reaches past the band's far edge."""
+    shadow, `TALLEST_CAR_HEIGHT_M` / tan(elevation) long away from the azimuth, reaches past the
+    band's far edge."""
     out = np.zeros(strip.n_along, bool)
     az, el = sun
     ok = idx >= 0
@@ -197,7 +198,7 @@ def whole_band_shaded(strip: Strip, other: Strip, idx: np.ndarray, sun: tuple[fl
     dist = np.hypot(ux, uy)
     east, north = sun_geometry.shadow_direction(az)
     toward = (ux * east + uy * north) / np.maximum(dist, 1e-9)
-    reach_m = CAR_HALF_WIDTH_M + CAR_HEIGHT_M / math.tan(math.radians(el)) * toward
+    reach_m = CAR_HALF_WIDTH_M + TALLEST_CAR_HEIGHT_M / math.tan(math.radians(el)) * toward
     band_m = float(np.abs(strip.across_m[centre_columns(strip)]).max()) + strip.step_m / 2  # pixel's edge
     out[ok] = (toward > 0) & (reach_m >= dist + band_m)
     return out

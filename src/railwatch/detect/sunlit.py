@@ -110,7 +110,7 @@ BODY_OCCUPIED = 0.5
 (paving, grass and lines off the rails hide rails too, but look like empty ground)."""
 
 
-CAR_HEIGHT_M = 4.0
+TYPICAL_CAR_HEIGHT_M = 4.0
 """Roof height of a typical freight wagon above the ground (covered wagons and tanks 4.0-4.3 m)."""
 MIN_REACH_M = 2.0
 """With the sun known, a wagon's shadow must reach this far beyond its side, across the track: the
@@ -231,9 +231,9 @@ def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> flo
         across = n @ shadow  # per metre of height, + = towards the strip's + side
         along = np.abs(s.tx[seen] * shadow[0] + s.ty[seen] * shadow[1])
         same_side = np.sign(across) == np.sign(n @ u)
-        reach = CAR_HEIGHT_M * np.abs(across)
+        reach = TYPICAL_CAR_HEIGHT_M * np.abs(across)
         with np.errstate(divide="ignore"):
-            spill = along * np.maximum(CAR_HEIGHT_M - x_m / np.abs(across), 0.0)
+            spill = along * np.maximum(TYPICAL_CAR_HEIGHT_M - x_m / np.abs(across), 0.0)
         good += int((same_side & (reach >= MIN_REACH_M) & (spill <= MAX_SPILL_M)).sum())
         total += int(seen.sum())
     return good / total if total else 0.0
