@@ -255,11 +255,11 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             bar.advance(task)
     seen = [s for s in strips if s is not None]
     corridor.stretch(seen, img.dtype)
-    shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
+    catalog = all(t.geometry_quality != "discovered" for t in tracks)
+    shift = coreg.estimate(seen, ends=catalog) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
     # sunny sub-metre imagery with long shadows: cars from their shadows (see sunlit.py)
-    catalog = all(t.geometry_quality != "discovered" for t in tracks)
     sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m, img.sun, catalog=catalog)
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
     # Neighbours' shadows and turnouts are reasoned about between known tracks only: discovered
