@@ -114,21 +114,32 @@ def test_profile_and_edge_curve_from_the_strips_band_mean_match_their_own():
 
 
 def _bed_strip(
-    n_rows: int, track_rows: slice, car_rows: slice | None = None, y_m: float = 0.0
+    n_rows: int,
+    track_rows: slice,
+    car_rows: slice | None = None,
+    y_m: float = 0.0,
+    cloud_rows: slice | None = None,
 ) -> corridor.Strip:
-    """A strip along +x at 0.5 m: bare ground, and a ballast bed with a dark rail pair on `track_rows`
-    (optionally a bright car body +-1.5 m wide on `car_rows`)."""
+    """A strip along +x at 0.5 m: textured grass, and a ballast bed with a dark rail pair on
+    `track_rows` (optionally a bright car body +-1.5 m wide on `car_rows`, a flat grey cloud over
+    `cloud_rows`)."""
     step = 0.5
     across = np.arange(-20, 21) * step
-    grey = np.full((n_rows, across.size), 0.55, dtype=np.float32)
-    grey[track_rows, np.abs(across) <= 2.5] = 0.4
-    grey[track_rows, np.abs(np.abs(across) - 0.75) < 0.3] = 0.25
-    if car_rows is not None:
-        grey[car_rows, np.abs(across) <= 1.5] = 0.8
+    rng = np.random.default_rng(1)
+    px = np.empty((3, n_rows, across.size), dtype=np.float32)
+    px[:] = np.array([0.45, 0.55, 0.35])[:, None, None]
+    for band in px:
+        band[track_rows, np.abs(across) <= 2.5] = 0.4
+        band[track_rows, np.abs(np.abs(across) - 0.75) < 0.3] = 0.25
+        if car_rows is not None:
+            band[car_rows, np.abs(across) <= 1.5] = 0.8
+    px += rng.normal(0, 0.015, (1, n_rows, across.size))
+    if cloud_rows is not None:
+        px[:, cloud_rows] = 0.87
     x0 = np.arange(n_rows) * step
     return corridor.Strip(
-        pixels=np.repeat(grey[None], 3, axis=0),
-        valid=np.ones(grey.shape, dtype=bool),
+        pixels=px,
+        valid=np.ones(px.shape[1:], dtype=bool),
         step_m=step,
         across_m=across,
         x0=x0,
@@ -145,15 +156,18 @@ def test_along_shift_read_from_where_the_rails_end(shift_m):
     rows = int(abs(shift_m) / 0.5)
     track = slice(rows, None) if shift_m > 0 else slice(0, 200 - rows)
     strips = [_bed_strip(200, track, y_m=y) for y in (0.0, 4.8)]
-    est = coreg.along_from_ends(strips, coreg.Shift(0.0, 0.3))
+    est = coreg.along_from_ends(strips, coreg.Shift(1.0, 0.0))  # the along part 1.0 is replaced
     assert est.dx_m == pytest.approx(shift_m, abs=0.3)
-    assert est.dy_m == pytest.approx(0.3)  # the across-track part is kept
+    assert est.dy_m == pytest.approx(0.0)
 
 
 def test_no_along_shift_when_rails_or_cars_run_to_both_ends():
     # Rails to both catalog ends (a car parked on the first 14 m of one track): nothing moves.
     strips = [_bed_strip(200, slice(None), car_rows=slice(0, 28)), _bed_strip(200, slice(None), y_m=4.8)]
     assert coreg.along_from_ends(strips, coreg.Shift(0.0, 0.0)).dx_m == 0.0
+    # A cloud over the last 4 m of every track hides the ends; it is no evidence that they end there.
+    cloudy = [_bed_strip(200, slice(None), y_m=y, cloud_rows=slice(192, None)) for y in (0.0, 4.8)]
+    assert coreg.along_from_ends(cloudy, coreg.Shift(0.0, 0.0)).dx_m == 0.0
     # Coarse strips do not resolve rails: the along part is left alone.
     coarse = _bed_strip(200, slice(10, None))
     coarse.step_m = 1.0

@@ -34,6 +34,11 @@ FINE_STEP_M = 0.6
 PARALLEL_MIN = 0.95
 """Tracks count as parallel (the along part unresolved) when the mean resultant of their doubled
 tangent angles is at least this."""
+FEATURELESS_SAT = 0.05
+"""Rows whose mean band spread (0-1) is under this are grey (cloud, fog) ..."""
+FEATURELESS_STD = 0.02
+"""... and, with an across-track brightness spread under this, featureless: they say nothing about
+whether a track runs there."""
 END_MARGIN_ROWS = 4.0
 """The along shift read from the ends must beat none by this many rows of clear evidence (a clear row
 scores 0.5), so a stray dark row or a car parked on the end alone does not move every car."""
@@ -222,8 +227,16 @@ def _row_evidence(strip: Strip, rows: np.ndarray, across_m: float, grey: np.ndar
     if rr_typ <= 2 * noise / 4:
         return np.full(rows.size, np.nan)  # rails not resolved on this track
     ev = np.maximum(np.clip(rr / rr_typ, 0.0, 1.0), np.clip((car / noise - 2.0) / 4.0, 0.0, 1.0))
-    ok = strip.valid[rows].mean(axis=1) > 0.9
+    ok = (strip.valid[rows].mean(axis=1) > 0.9) & ~_featureless(strip, rows, grey)
     return np.where(ok, ev, np.nan)
+
+
+def _featureless(strip: Strip, rows: np.ndarray, grey: np.ndarray) -> np.ndarray:
+    """Rows that show nothing across the whole corridor: grey and smooth from edge to edge (cloud,
+    fog, snow). Bare ground past a track's end has texture and colour; these rows cast no vote."""
+    px = strip.pixels[:, rows]
+    sat = (px.max(axis=0) - px.min(axis=0)).mean(axis=1)
+    return (sat < FEATURELESS_SAT) & (grey[rows].std(axis=1) < FEATURELESS_STD)
 
 
 def along_from_ends(strips: list[Strip], shift: Shift, search_m: float = SEARCH_M) -> Shift:
@@ -244,7 +257,10 @@ def along_from_ends(strips: list[Strip], shift: Shift, search_m: float = SEARCH_
     axis = 0.5 * np.arctan2(np.mean(np.sin(ang)), np.mean(np.cos(ang)))
     ax, ay = float(np.cos(axis)), float(np.sin(axis))
     step = min(s.step_m for s in fine)
-    cand = np.arange(-search_m, search_m + 1e-9, step / 2)
+    # Whole rows: the shifted strip then moves its rows rather than blending neighbours, which would
+    # blur the 2-3-row coupler gaps that split cars at 0.5 m.
+    n_cand = int(np.floor(search_m / step + 1e-9))
+    cand = np.arange(-n_cand, n_cand + 1) * step
     score = np.zeros(cand.size)
     along0 = shift.dx_m * ax + shift.dy_m * ay
     base_x, base_y = shift.dx_m - along0 * ax, shift.dy_m - along0 * ay  # the across-track part
@@ -266,5 +282,7 @@ def along_from_ends(strips: list[Strip], shift: Shift, search_m: float = SEARCH_
     best = int(np.argmax(score - 1e-6 * np.abs(cand)))
     if score[best] - max(here, float(score[np.argmin(np.abs(cand))])) < END_MARGIN_ROWS * 0.5:
         return shift
+    if abs(float(cand[best])) > search_m - step:
+        return shift  # the end lies at or past the search edge: no end was seen, only its absence
     u = float(cand[best])
     return Shift(base_x + u * ax, base_y + u * ay, shift.score, shift.confidence)
