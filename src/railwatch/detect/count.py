@@ -350,7 +350,11 @@ def _occupancies(
 ) -> list[occupancy.Occupancy | None]:
     """Occupancy of every track, less the rows that are a known neighbouring track's car shadow (cast
     where the sun's (azimuth_deg, elevation_deg) lets it fall, when known)."""
-    occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
+    # Rails are looked for on known tracks only: a discovered line may follow a wagon's edge.
+    occs = [
+        occupancy.measure(s, model, rails=k) if s is not None else None
+        for s, k in zip(strips, known, strict=True)
+    ]
     out: list[occupancy.Occupancy | None] = []
     for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
         if s is None or occ is None or not known[k]:
