@@ -39,6 +39,8 @@ FEATURELESS_SAT = 0.05
 FEATURELESS_STD = 0.02
 """... and, with an across-track brightness spread under this, featureless: they say nothing about
 whether a track runs there."""
+SCALE_EVERY_ROWS = 4
+"""A track's typical rail contrast and brightness step are read from every this many rows."""
 END_MARGIN_ROWS = 4.0
 """The along shift read from the ends must beat none by this many rows of clear evidence (a clear row
 scores 0.5), so a stray dark row or a car parked on the end alone does not move every car."""
@@ -201,29 +203,27 @@ def estimate(
     return along_from_ends(strips, shift, search_m) if ends else shift
 
 
-def _row_evidence(strip: Strip, rows: np.ndarray, across_m: float, grey: np.ndarray) -> np.ndarray:
+def _row_evidence(
+    strip: Strip, rows: np.ndarray, across_m: float, grey: np.ndarray, sample: np.ndarray
+) -> np.ndarray:
     """Per row, evidence (0-1) that the track is there: its rail pair darker than the bed beside and
     between the rails, or a car's two sides (across-track brightness steps at +-1.5 m). 0 on bare
-    ground past the end of a track; rows outside the image give NaN (no vote)."""
-    g = grey[rows]
+    ground past the end of a track; rows outside the image or featureless give NaN (no vote).
+    `grey`: the band mean of `rows`; `sample`: the band mean of rows spread over the whole strip, for
+    the track's typical rail contrast and brightness steps."""
     off = across_m + np.array([-RAIL_HALF_GAUGE_M, RAIL_HALF_GAUGE_M, 0.0, -1.3, 1.3])
     at = np.stack([np.interp(o, strip.across_m, np.arange(strip.across_m.size)) for o in off])
     idx = np.clip(np.round(at).astype(int), 0, strip.across_m.size - 1)
-    rail = g[:, idx[:2]].mean(axis=1)
-    ref = g[:, idx[2:]].mean(axis=1)
-    rr = ref - rail
+    rr = grey[:, idx[2:]].mean(axis=1) - grey[:, idx[:2]].mean(axis=1)
     grad = np.abs(np.diff(grey, axis=1))
     mid = 0.5 * (strip.across_m[1:] + strip.across_m[:-1])
     sides = []
     for sign in (-1.0, 1.0):
         near = np.abs(mid - (across_m + sign * 1.5)) <= 0.2 + strip.step_m / 2
-        sides.append(grad[rows][:, near].max(axis=1) if near.any() else np.zeros(rows.size))
+        sides.append(grad[:, near].max(axis=1) if near.any() else np.zeros(rows.size))
     car = np.minimum(*sides)
-    # Scales: the track's typical rail contrast and typical car-side step over the whole strip.
-    all_rail = grey[:, idx[:2]].mean(axis=1)
-    all_ref = grey[:, idx[2:]].mean(axis=1)
-    rr_typ = float(np.percentile(all_ref - all_rail, 80))
-    noise = float(np.median(grad)) + 1e-4
+    rr_typ = float(np.percentile(sample[:, idx[2:]].mean(axis=1) - sample[:, idx[:2]].mean(axis=1), 80))
+    noise = float(np.median(np.abs(np.diff(sample, axis=1)))) + 1e-4
     if rr_typ <= 2 * noise / 4:
         return np.full(rows.size, np.nan)  # rails not resolved on this track
     ev = np.maximum(np.clip(rr / rr_typ, 0.0, 1.0), np.clip((car / noise - 2.0) / 4.0, 0.0, 1.0))
@@ -233,10 +233,11 @@ def _row_evidence(strip: Strip, rows: np.ndarray, across_m: float, grey: np.ndar
 
 def _featureless(strip: Strip, rows: np.ndarray, grey: np.ndarray) -> np.ndarray:
     """Rows that show nothing across the whole corridor: grey and smooth from edge to edge (cloud,
-    fog, snow). Bare ground past a track's end has texture and colour; these rows cast no vote."""
+    fog, snow). Bare ground past a track's end has texture and colour; these rows cast no vote.
+    `grey`: the band mean of `rows`."""
     px = strip.pixels[:, rows]
     sat = (px.max(axis=0) - px.min(axis=0)).mean(axis=1)
-    return (sat < FEATURELESS_SAT) & (grey[rows].std(axis=1) < FEATURELESS_STD)
+    return (sat < FEATURELESS_SAT) & (grey.std(axis=1) < FEATURELESS_STD)
 
 
 def along_from_ends(strips: list[Strip], shift: Shift, search_m: float = SEARCH_M) -> Shift:
@@ -265,12 +266,12 @@ def along_from_ends(strips: list[Strip], shift: Shift, search_m: float = SEARCH_
     along0 = shift.dx_m * ax + shift.dy_m * ay
     base_x, base_y = shift.dx_m - along0 * ax, shift.dy_m - along0 * ay  # the across-track part
     for s in fine:
-        grey = s.pixels.mean(axis=0)
+        sample = s.pixels[:, ::SCALE_EVERY_ROWS].mean(axis=0)
         n_end = int(np.ceil(search_m / s.step_m)) + 1
         for rows, at_start in ((np.arange(n_end), True), (np.arange(s.n_along - n_end, s.n_along), False)):
             sign = 1.0 if float(s.tx[rows[0]] * ax + s.ty[rows[0]] * ay) >= 0 else -1.0
             across = float(-base_x * s.ty[rows[0]] + base_y * s.tx[rows[0]])
-            ev = _row_evidence(s, rows, across, grey)
+            ev = _row_evidence(s, rows, across, s.pixels[:, rows].mean(axis=0), sample)
             ok = np.isfinite(ev)
             if not ok.any():
                 continue
