@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from railwatch.detect.estimate import Side, Spread
 from railwatch.records import (
     Alert,
     Car,
@@ -173,7 +174,30 @@ def observation_row(obs: Observation, scene_id: int | None, site_id: str) -> Obs
         by_type={str(k): int(v) for k, v in obs.by_type.items()},
         gsd_m=None if obs.gsd_m is None else float(obs.gsd_m),
         car_rows=[car_row(c) for c in obs.car_list],
+        **spread_fields(obs.spread),
     )
+
+
+SIDES = ("down", "up")
+PARTS = ("independent", "shared", "fixed")
+
+
+def spread_fields(spread: Spread | None) -> dict[str, float | None]:
+    """The observation row's `spread_<side>_<part>` columns (all None for an unknown spread)."""
+    out: dict[str, float | None] = {}
+    for side in SIDES:
+        s = getattr(spread, side) if spread is not None else None
+        for part in PARTS:
+            out[f"spread_{side}_{part}"] = None if s is None else float(getattr(s, part))
+    return out
+
+
+def spread_record(row: ObservationRow | Any) -> Spread | None:
+    """The Spread of an observation row, or None when any part is missing (rows stored before 0002)."""
+    values = {side: [getattr(row, f"spread_{side}_{part}") for part in PARTS] for side in SIDES}
+    if any(v is None for vs in values.values() for v in vs):
+        return None
+    return Spread(down=Side(*values["down"]), up=Side(*values["up"]))
 
 
 def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observation:
@@ -192,6 +216,7 @@ def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observatio
         gsd_m=row.gsd_m,
         car_list=[car_record(c) for c in row.car_rows] if with_cars else [],
         id=row.id,
+        spread=spread_record(row),
     )
 
 
