@@ -148,15 +148,20 @@ def car_row(car: Car) -> CarRow:
     )
 
 
-def car_record(row: CarRow) -> Car:
+def car_record(row: CarRow | Any, prefix: str = "") -> Car:
+    """A Car from an ORM row, or from a plain column row whose car columns are named `prefix`<name>."""
+    if not prefix:
+        return Car(track=row.track_id, start_m=row.start_m, end_m=row.end_m, type=row.type, color=row.color,
+                   confidence=row.confidence, footprint=row.footprint)  # type: ignore[arg-type]
+    m = row._mapping
     return Car(
-        track=row.track_id,
-        start_m=row.start_m,
-        end_m=row.end_m,
-        type=row.type,
-        color=row.color,
-        confidence=row.confidence,
-        footprint=row.footprint,  # type: ignore[arg-type]
+        track=m[prefix + "track_id"],
+        start_m=m[prefix + "start_m"],
+        end_m=m[prefix + "end_m"],
+        type=m[prefix + "type"],
+        color=m[prefix + "color"],
+        confidence=m[prefix + "confidence"],
+        footprint=m[prefix + "footprint"],
     )
 
 

@@ -243,8 +243,11 @@ class Store:
         its observation (without its car list) and its index among that observation's cars (footprint
         or not: the API names a car OBSERVATION-INDEX). Paged in SQL: only the page's rows are read."""
         with self._session() as s:
-            on = CarRow.observation_id == ObservationRow.id
-            q = select(CarRow, ObservationRow).join(ObservationRow, on)
+            # plain column rows, not ORM objects (a third of the time on a 1,000-car page); car columns
+            # as car_<name> beside the observation's own
+            cars = [c.label(f"car_{c.name}") for c in CarRow.__table__.columns]
+            q = select(*cars, *ObservationRow.__table__.columns)
+            q = q.join_from(CarRow, ObservationRow, CarRow.observation_id == ObservationRow.id)
             q = _observation_query(q.where(CarRow.footprint.is_not(None)), site, None, start, end, scene)
             q = q.order_by(ObservationRow.acquired, ObservationRow.site_id, ObservationRow.track_id,
                            ObservationRow.id, CarRow.id)
@@ -253,15 +256,16 @@ class Store:
             if not page:
                 return []
             # a car's index counts every car of its observation, footprint or not, in id order
-            obs_ids = {obs.id for _, obs in page}
-            siblings = select(CarRow.id, CarRow.observation_id).where(CarRow.observation_id.in_(obs_ids))
+            siblings = select(CarRow.id, CarRow.observation_id)
+            siblings = siblings.where(CarRow.observation_id.in_({row.id for row in page}))
             index: dict[int, int] = {}
             seen: dict[int, int] = {}
             for car_id, obs_id in s.execute(siblings.order_by(CarRow.observation_id, CarRow.id)):
                 index[car_id] = seen.get(obs_id, 0)
                 seen[obs_id] = index[car_id] + 1
-            records = {obs.id: convert.observation_record(obs, False) for _, obs in page}
-            return [(records[obs.id], index[car.id], convert.car_record(car)) for car, obs in page]
+            records = {row.id: convert.observation_record(row, False) for row in page}
+            return [(records[row.id], index[row.car_id], convert.car_record(row, prefix="car_"))
+                    for row in page]
 
     def car_total(
         self,
