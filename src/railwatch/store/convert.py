@@ -184,7 +184,9 @@ def observation_row(obs: Observation, scene_id: int | None, site_id: str) -> Obs
 
 
 SIDES = ("down", "up")
+"""The two sides of a stored spread: `spread_down_*` below the count, `spread_up_*` above it."""
 PARTS = ("independent", "shared", "fixed")
+"""The parts of each side (cars; `detect.estimate.Side`), one nullable column each."""
 
 
 def spread_fields(spread: Spread | None) -> dict[str, float | None]:
