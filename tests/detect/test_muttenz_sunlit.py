@@ -215,3 +215,37 @@ def test_catalog_tracks_need_the_sun_known():
     assert sunlit.sun(strips, 0.25, catalog=True) is None
     assert sunlit.sun(strips, 0.25, (180.0, 35.0), catalog=True) is not None
     assert sunlit.sun(strips, 0.25, catalog=False) is not None
+
+
+def _low_wagon_strip(offset_m: float, a0: float, a1: float) -> Strip:
+    """Empty track at `offset_m`, but for a low wagon from `a0` to `a1` m that hides the rails and casts
+    no shadow band of its own (its shadow falls on the wagon beside it)."""
+    s = _strip(offset_m, True, wagons=False)
+    rows = np.arange(s.pixels.shape[1]) * STEP_M
+    on = (rows >= a0) & (rows < a1)
+    body = np.flatnonzero(np.abs(s.across_m) <= 1.45)
+    s.pixels[np.ix_(np.arange(s.pixels.shape[0]), np.flatnonzero(on), body)] = 0.6
+    return s
+
+
+def test_wagon_whose_shadow_falls_on_its_neighbour():
+    """Beside a wagon found on the next track (shadow side), 14 m of hidden rails with no shadow band is
+    a wagon; the same stretch with no neighbour there, or empty track beside the neighbour, is none."""
+    from shapely.geometry import Polygon
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0  # the strips' + across is + y
+    low = _low_wagon_strip(0.0, 50.0, 64.0)
+    y0, y1 = side * 2.9, side * 6.1  # the next track's wagon body, 4.5 m across
+    neighbour = Polygon([(45.0, y0), (69.0, y0), (69.0, y1), (45.0, y1)])
+    cars = sunlit.beside(low, sun, [neighbour], [], track="L")
+    assert len(cars) == 1
+    assert abs(cars[0].start_m - 50.0) <= 1.0 and abs(cars[0].end_m - 64.0) <= 1.0
+    assert cars[0].confidence <= sunlit.BESIDE_CONFIDENCE
+    far = Polygon([(148.0, y0), (166.0, y0), (166.0, y1), (148.0, y1)])  # beside empty track only
+    assert sunlit.beside(low, sun, [far], [], track="L") == []
+    other_side = Polygon([(45.0, -y1), (69.0, -y1), (69.0, -y0), (45.0, -y0)])
+    assert sunlit.beside(low, sun, [other_side], [], track="L") == []  # its neighbour on the sun side
+    assert sunlit.beside(_strip(0.0, True, wagons=False), sun, [neighbour], [], track="L") == []
+    own = sunlit.beside(low, sun, [neighbour], cars, track="L")  # already found on its own line
+    assert own == []

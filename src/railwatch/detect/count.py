@@ -268,12 +268,14 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
     occs = _occupancies(shifted, model, known, img.sun)
     ests: list[Estimate | None] = []
+    frame_fps: list[list[Any]] = []  # per track, its cars' footprints in the strip's frame
     for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
         est = (
             car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
         )
         if est is None:
             ests.append(None)
+            frame_fps.append([])
             continue
         if sunlight is not None:
             est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
@@ -282,13 +284,16 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-        fps = s.footprints([(c.start_m, c.end_m) for c in est.cars])
-        if crs is not None and fps:
-            fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
-        for c, fp in zip(est.cars, fps, strict=True):
-            c.footprint = fp if crs is not None else _to_pixels(fp, img.gsd_m)
+        frame_fps.append(_place(est.cars, s, crs, img.gsd_m))
         ests.append(est)
     if sunlight is not None:
+        # a wagon whose shadow falls on the wagon beside it casts no band of its own (sunlit.beside)
+        for k, (t, s, crs, est) in enumerate(zip(tracks, shifted, frames, ests, strict=True)):
+            if est is not None:
+                others = [fp for j, f in enumerate(frame_fps) if j != k and frames[j] == crs for fp in f]
+                new = sunlit.beside(s, sunlight, others, est.cars, track=t.id)
+                _place(new, s, crs, img.gsd_m)
+                est.cars += new
         # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint
         for est, dup in zip(ests, sunlit.duplicates([e.cars if e else [] for e in ests]), strict=True):
             if est is not None:
@@ -364,6 +369,18 @@ def _occupancies(
         shadow = castshadow.explained_rows(s, occ, beside, sun_position)
         out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
     return out
+
+
+def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> list[Any]:
+    """Give `cars` their footprints (lon/lat, or pixel col/row if unreferenced); returns them in the
+    strip's own metric frame."""
+    frame = strip.footprints([(c.start_m, c.end_m) for c in cars])
+    fps = frame
+    if crs is not None and fps:
+        fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
+    for c, fp in zip(cars, fps, strict=True):
+        c.footprint = fp if crs is not None else _to_pixels(fp, gsd_m)
+    return frame
 
 
 def _drop(est: Estimate, cars: list[Car]) -> None:

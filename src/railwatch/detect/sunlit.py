@@ -23,7 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage
-from shapely import STRtree
+from shapely import STRtree, points
+from shapely.geometry import Polygon
 
 from railwatch.detect import types
 from railwatch.detect.estimate import Estimate
@@ -32,7 +33,7 @@ from railwatch.imagery import sun as sun_geometry
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
-__all__ = ["MAX_GSD_M", "Sun", "sun", "suited", "estimate", "duplicates", "margins", "widen"]
+__all__ = ["MAX_GSD_M", "Sun", "sun", "suited", "estimate", "beside", "duplicates", "margins", "widen"]
 
 MAX_GSD_M = 0.6
 """Coarser than this the shadow band and the coupler gaps in it are not resolved."""
@@ -108,6 +109,15 @@ half the gauge, 0.75 m, off the centre)."""
 BODY_OCCUPIED = 0.5
 """...and the occupancy model must see something other than empty track on this share of it
 (paving, grass and lines off the rails hide rails too, but look like empty ground)."""
+NEIGHBOUR_PROBE_M = 3.5
+"""Across the track, this far on the shadow side stands the body of a wagon on the next track (track
+spacing 4.5-5 m less half a wagon width, 1.45 m, with margin): a wagon there catches this one's shadow."""
+RAIL_HIDDEN_BESIDE = 0.45
+"""Beside such a neighbour, rails weaker than this fraction of the image's typical track are hidden: a
+low flat wagon's frame and deck show faint ridges of their own, so the bare `RAIL_GONE` is too strict."""
+BESIDE_CONFIDENCE = 0.25
+"""Confidence of a wagon found beside its shadowed neighbour: below every shadow find, so that where
+lines overlap the wagon is kept from its own shadow (`duplicates`)."""
 
 
 TYPICAL_CAR_HEIGHT_M = 4.0
@@ -371,6 +381,56 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
             )
     n = len(cars)
     return Estimate(cars, n, n, base.occupancy)  # the interval comes from `widen`, over all tracks
+
+
+def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], track: str = "") -> list[Car]:
+    """Wagons whose shadow falls on a wagon standing on the next track, so they cast no band of their own.
+
+    `others`: footprints (the strip's frame) of the cars found on other tracks; `cars`: this track's.
+    Where a neighbour's body lies `NEIGHBOUR_PROBE_M` across on the shadow side, a stretch of at least
+    `BODY_MIN_M` with the rails hidden (`RAIL_HIDDEN_BESIDE`), no shadow in the band and none on the
+    body is a wagon: empty track there shows its rails, in the neighbour's shadow or not. Only beside a
+    car already found, so paving and grass, which hide rails too, do not count on their own.
+    """
+    if not others or sunlight.rails <= 0:
+        return []
+    step = strip.step_m
+    side = np.where(_normals(strip) @ sunlight.direction > 0, 1.0, -1.0)
+    x, y = strip.to_map(strip.along_m, side * NEIGHBOUR_PROBE_M)
+    covered = np.zeros(strip.n_along, bool)
+    covered[np.unique(STRtree(others).query(points(x, y), predicate="within")[0])] = True
+    if not covered.any():
+        return []
+    lo, hi = CAR_HALF_M + BAND_M[0], CAR_HALF_M + BAND_M[1]
+    a = strip.across_m
+    shade = _shade(strip, sunlight.dark)
+    pos, neg = shade[:, (a >= lo) & (a <= hi)].mean(axis=1), shade[:, (a <= -lo) & (a >= -hi)].mean(axis=1)
+    band = np.where(side > 0, pos, neg)
+    band = ndimage.uniform_filter1d(band.astype(float), max(int(round(SMOOTH_M / step)), 1))
+    on_body = shade[:, np.abs(a) <= CAR_HALF_M].mean(axis=1) > MIN_DARK_FRACTION
+    hidden = strip.valid.any(axis=1) & (_centre_rails(strip) < RAIL_HIDDEN_BESIDE * sunlight.rails)
+    free = covered & hidden & (band <= MIN_DARK_FRACTION) & ~on_body
+    for c in cars:  # rows this track's own finds hold
+        i0, i1 = (max(int(round((m - strip.start_m) / step)), 0) for m in (c.start_m, c.end_m))
+        free[i0:i1] = False
+    out = []
+    for i0, i1 in runs(free):
+        if (i1 - i0) * step < BODY_MIN_M:
+            continue
+        for a0, a1 in _split(np.zeros(strip.n_along), i0, i1, step):
+            f = types.features(strip, int(a0), int(a1))
+            kind, conf = types.classify(f, fine=True)
+            out.append(
+                Car(
+                    track=track,
+                    start_m=strip.start_m + a0 * step,
+                    end_m=strip.start_m + a1 * step,
+                    type=kind,
+                    color=types.hex_colour(f.rgb),
+                    confidence=round(BESIDE_CONFIDENCE * conf, 3),
+                )
+            )
+    return out
 
 
 def margins(counts: list[int], fraction: float = INTERVAL_FRACTION) -> list[int]:
