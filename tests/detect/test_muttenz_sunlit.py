@@ -249,3 +249,22 @@ def test_wagon_whose_shadow_falls_on_its_neighbour():
     assert sunlit.beside(_strip(0.0, True, wagons=False), sun, [neighbour], [], track="L") == []
     own = sunlit.beside(low, sun, [neighbour], cars, track="L")  # already found on its own line
     assert own == []
+
+
+def test_runs_split_before_short_pieces_are_joined():
+    """A 14 m wagon whose shadow breaks after 7.5 m, coupled to a 13 m wagon: the second run (7.5 m of
+    the first wagon and the whole second) splits at its coupler gap, and the 6 m piece left over joins
+    the first 7.5 m across the break: two wagons, not three."""
+    step = 0.25
+    frac = np.zeros(130)
+    frac[0:30] = 0.9
+    frac[31:56] = 0.9  # the rest of the first wagon
+    frac[56:58] = 0.4  # coupler gap
+    frac[58:110] = 0.9
+    assert sunlit._spans(frac, frac > 0.3, np.ones(130, bool), step) == [(0, 56), (57, 110)]
+
+
+def test_a_fragment_joins_the_neighbour_that_leaves_the_shorter_wagon():
+    step = 0.25
+    pieces = [(0, 64), (65, 93), (94, 150)]  # 16 m, a 7 m fragment, 14 m: 1 row either side
+    assert sunlit._merge_fragments(pieces, step) == [(0, 64), (65, 150)]

@@ -293,10 +293,10 @@ def _merge_fragments(
                 continue
             options = []
             if k > 0 and (a - out[k - 1][1]) * step <= MERGE_GAP_M:
-                options.append((a - out[k - 1][1], k - 1))
+                options.append((a - out[k - 1][1], b - out[k - 1][0], k - 1))
             if k + 1 < len(out) and (out[k + 1][0] - b) * step <= MERGE_GAP_M:
-                options.append((out[k + 1][0] - b, k + 1))
-            for _, j in sorted(options):
+                options.append((out[k + 1][0] - b, out[k + 1][1] - a, k + 1))
+            for _, _, j in sorted(options):  # the nearer, then the one leaving the shorter wagon
                 lo, hi = min(a, out[j][0]), max(b, out[j][1])
                 if (hi - lo) * step <= MAX_SINGLE_M:
                     out[min(k, j)] = (lo, hi)
@@ -323,6 +323,21 @@ def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, i
     n = max(1, int(round((length - SPILL_M) / WAGON_LENGTH_M)))
     edges = np.linspace(i0, i1, n + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _spans(frac: np.ndarray, occupied: np.ndarray, seen: np.ndarray, step: float) -> list[tuple[int, int]]:
+    """Row spans of single wagons: every occupied run long enough is split at its coupler gaps first,
+    then pieces too short for a wagon are joined to a neighbour (`_merge_fragments`). In that order a
+    dip inside a wagon that cuts a run next to a break in the same wagon's shadow is mended."""
+    pieces, cut = [], set()
+    for i0, i1 in runs(occupied):
+        at_edge = _at_edge(seen, i0, i1)
+        if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
+            for a, b in _split(frac, i0, i1, step):
+                pieces.append((a, b))
+                if _at_edge(seen, a, b):
+                    cut.add((a, b))
+    return _merge_fragments(pieces, step, frozenset(cut))
 
 
 def _at_edge(seen: np.ndarray, i0: int, i1: int) -> bool:
@@ -356,29 +371,19 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
             if (i1 - i0) * step >= long_enough and body[i0:i1].mean() >= BODY_OCCUPIED:
                 occupied[i0:i1] = True
     cars: list[Car] = []
-    kept, cut = [], set()
-    for i0, i1 in runs(occupied):
-        at_edge = _at_edge(seen & band_seen, i0, i1)
-        if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
-            kept.append((i0, i1))
-            if at_edge:
-                cut.add((i0, i1))
-    merged = _merge_fragments(kept, step, frozenset(cut))
-    for i0, i1 in merged:
-        pieces = [(i0, i1)] if (i0, i1) not in kept else _split(frac, i0, i1, step)
-        for a, b in pieces:
-            f = types.features(strip, int(a), int(b))
-            kind, conf = types.classify(f, fine=True)
-            cars.append(
-                Car(
-                    track=track,
-                    start_m=strip.start_m + a * step,
-                    end_m=strip.start_m + b * step,
-                    type=kind,
-                    color=types.hex_colour(f.rgb),
-                    confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
-                )
+    for a, b in _spans(frac, occupied, seen & band_seen, step):
+        f = types.features(strip, int(a), int(b))
+        kind, conf = types.classify(f, fine=True)
+        cars.append(
+            Car(
+                track=track,
+                start_m=strip.start_m + a * step,
+                end_m=strip.start_m + b * step,
+                type=kind,
+                color=types.hex_colour(f.rgb),
+                confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
             )
+        )
     n = len(cars)
     return Estimate(cars, n, n, base.occupancy)  # the interval comes from `widen`, over all tracks
 
