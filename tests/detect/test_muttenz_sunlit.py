@@ -268,3 +268,25 @@ def test_a_fragment_joins_the_neighbour_that_leaves_the_shorter_wagon():
     step = 0.25
     pieces = [(0, 64), (65, 93), (94, 150)]  # 16 m, a 7 m fragment, 14 m: 1 row either side
     assert sunlit._merge_fragments(pieces, step) == [(0, 64), (65, 150)]
+
+
+def test_shade_on_empty_track_does_not_hide_its_rails():
+    """Shade (the neighbour on the sun side) dims the rails but does not hide them: beside a found wagon,
+    shaded empty track gives no car, a shaded low wagon still does."""
+    from shapely.geometry import Polygon
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0
+    y0, y1 = side * 2.9, side * 6.1
+    neighbour = Polygon([(45.0, y0), (69.0, y0), (69.0, y1), (45.0, y1)])
+
+    def shaded(s: Strip) -> Strip:
+        along = np.arange(s.pixels.shape[1]) * STEP_M
+        rows = np.flatnonzero((along >= 40.0) & (along < 75.0))
+        cols = np.flatnonzero(np.abs(s.across_m) <= 1.9)
+        s.pixels[np.ix_(np.arange(3), rows, cols)] *= 0.35
+        return s
+
+    assert sunlit.beside(shaded(_strip(0.0, True, wagons=False)), sun, [neighbour], [], track="L") == []
+    cars = sunlit.beside(shaded(_low_wagon_strip(0.0, 50.0, 64.0)), sun, [neighbour], [], track="L")
+    assert len(cars) == 1 and abs(cars[0].start_m - 50.0) <= 1.0 and abs(cars[0].end_m - 64.0) <= 1.0

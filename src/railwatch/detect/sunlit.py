@@ -113,8 +113,11 @@ NEIGHBOUR_PROBE_M = 3.5
 """Across the track, this far on the shadow side stands the body of a wagon on the next track (track
 spacing 4.5-5 m less half a wagon width, 1.45 m, with margin): a wagon there catches this one's shadow."""
 RAIL_HIDDEN_BESIDE = 0.45
-"""Beside such a neighbour, rails weaker than this fraction of the image's typical track are hidden: a
-low flat wagon's frame and deck show faint ridges of their own, so the bare `RAIL_GONE` is too strict."""
+"""Beside such a neighbour, rails weaker than this fraction of the image's typical track (relative to the
+local brightness, so that the neighbour's shade on empty track does not hide them) are hidden: a low flat
+wagon's frame and deck show faint ridges of their own, so the bare `RAIL_GONE` is too strict."""
+MIN_LOCAL_GRAY = 0.02
+"""Floor of the local brightness (0-1) that relative rail ridges are divided by (black shade, nodata)."""
 BESIDE_CONFIDENCE = 0.25
 """Confidence of a wagon found beside its shadowed neighbour: below every shadow find, so that where
 lines overlap the wagon is kept from its own shadow (`duplicates`)."""
@@ -134,12 +137,16 @@ MIN_SUITED = 0.5
 
 class Sun:
     """Which way cast shadows fall (a unit vector in the strips' metric frame), how dark they are, and
-    the typical rail-pair strength on the track centres (0 when unknown)."""
+    the typical rail-pair strength on the track centres, absolute and relative to the local brightness
+    (`_rail_pairs`; 0 when unknown)."""
 
-    def __init__(self, direction: np.ndarray, dark: float, rails: float = 0.0) -> None:
+    def __init__(
+        self, direction: np.ndarray, dark: float, rails: float = 0.0, rails_rel: float = 0.0
+    ) -> None:
         self.direction = direction
         self.dark = dark
         self.rails = rails
+        self.rails_rel = rails_rel
 
 
 def _gray(strip: Strip) -> np.ndarray:
@@ -156,11 +163,15 @@ def _shade(strip: Strip, dark: float) -> np.ndarray:
     return m
 
 
-def _rail_pairs(strip: Strip) -> np.ndarray:
-    """Per pixel, how clearly a rail pair (two dark ridges 1.5 m apart) is centred there."""
+def _rail_pairs(strip: Strip, relative: bool = False) -> np.ndarray:
+    """Per pixel, how clearly a rail pair (two dark ridges 1.5 m apart) is centred there; `relative`:
+    each ridge as a share of the local brightness, so that rails in shade count as much as in sun."""
     g = ndimage.gaussian_filter1d(_gray(strip), 0.7, axis=1)
     ridge = np.zeros_like(g)
     ridge[:, 1:-1] = np.maximum(g[:, :-2] + g[:, 2:] - 2 * g[:, 1:-1], 0)
+    if relative:
+        local = ndimage.uniform_filter(g, max(int(round(2 * RAIL_HALF_M / strip.step_m)), 3))
+        ridge /= np.maximum(local, MIN_LOCAL_GRAY)
     k = max(int(round(RAIL_HALF_M / strip.step_m)), 1)
     out = np.zeros_like(ridge)
     out[:, k:-k] = np.minimum(ridge[:, : -2 * k], ridge[:, 2 * k :])
@@ -222,7 +233,10 @@ def sun(
     if position is not None and suited(strips, u, position) < MIN_SUITED:
         return None
     centre = np.concatenate([_centre_rails(s)[s.valid.any(axis=1)] for s in strips])
-    return Sun(u, dark, float(np.median(centre)) if centre.size else 0.0)
+    rel = np.concatenate([_centre_rails(s, True)[s.valid.any(axis=1)] for s in strips])
+    return Sun(
+        u, dark, float(np.median(centre)) if centre.size else 0.0, float(np.median(rel)) if rel.size else 0.0
+    )
 
 
 def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> float:
@@ -270,11 +284,11 @@ def _band_fill(strips: list[Strip], u: np.ndarray, dark: float) -> float:
     return filled / n if n else 0.0
 
 
-def _centre_rails(strip: Strip) -> np.ndarray:
+def _centre_rails(strip: Strip, relative: bool = False) -> np.ndarray:
     """Per row, the strongest rail pair centred within `NEAR_RAILS_M` of the line, smoothed over 3 m
     (sleepers, noise): a discovered line may run along one rail or the ballast edge, not the centre."""
     near = np.flatnonzero(np.abs(strip.across_m) <= max(NEAR_RAILS_M, strip.step_m))
-    r = _rail_pairs(strip)[:, near].max(axis=1)
+    r = _rail_pairs(strip, relative)[:, near].max(axis=1)
     return ndimage.uniform_filter1d(r, max(int(round(3.0 / strip.step_m)), 1))
 
 
@@ -393,9 +407,9 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
 
     `others`: footprints (the strip's frame) of the cars found on other tracks; `cars`: this track's.
     Where a neighbour's body lies `NEIGHBOUR_PROBE_M` across on the shadow side, a stretch of at least
-    `BODY_MIN_M` with the rails hidden (`RAIL_HIDDEN_BESIDE`), no shadow in the band and none on the
-    body is a wagon: empty track there shows its rails, in the neighbour's shadow or not. Only beside a
-    car already found, so paving and grass, which hide rails too, do not count on their own.
+    `BODY_MIN_M` with the rails hidden (`RAIL_HIDDEN_BESIDE`, relative to the local brightness) and no
+    shadow in the band is a wagon: empty track there shows its rails, in a neighbour's shade or not. Only
+    beside a car already found, so paving and grass, which hide rails too, do not count on their own.
     """
     if not others or sunlight.rails <= 0:
         return []
@@ -412,9 +426,8 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
     pos, neg = shade[:, (a >= lo) & (a <= hi)].mean(axis=1), shade[:, (a <= -lo) & (a >= -hi)].mean(axis=1)
     band = np.where(side > 0, pos, neg)
     band = ndimage.uniform_filter1d(band.astype(float), max(int(round(SMOOTH_M / step)), 1))
-    on_body = shade[:, np.abs(a) <= CAR_HALF_M].mean(axis=1) > MIN_DARK_FRACTION
-    hidden = strip.valid.any(axis=1) & (_centre_rails(strip) < RAIL_HIDDEN_BESIDE * sunlight.rails)
-    free = covered & hidden & (band <= MIN_DARK_FRACTION) & ~on_body
+    hidden = strip.valid.any(axis=1) & (_centre_rails(strip, True) < RAIL_HIDDEN_BESIDE * sunlight.rails_rel)
+    free = covered & hidden & (band <= MIN_DARK_FRACTION)
     for c in cars:  # rows this track's own finds hold
         i0, i1 = (max(int(round((m - strip.start_m) / step)), 0) for m in (c.start_m, c.end_m))
         free[i0:i1] = False
