@@ -290,3 +290,23 @@ def test_shade_on_empty_track_does_not_hide_its_rails():
     assert sunlit.beside(shaded(_strip(0.0, True, wagons=False)), sun, [neighbour], [], track="L") == []
     cars = sunlit.beside(shaded(_low_wagon_strip(0.0, 50.0, 64.0)), sun, [neighbour], [], track="L")
     assert len(cars) == 1 and abs(cars[0].start_m - 50.0) <= 1.0 and abs(cars[0].end_m - 64.0) <= 1.0
+
+
+def test_low_wagons_side_by_side_found_round_after_round(monkeypatch):
+    """A: a wagon found from its shadow; B beside it (A on B's shadow side) and C beside B: both low,
+    rails hidden, no shadow band. Round one finds B beside A, round two C beside B; one round only B."""
+    from railwatch.records import Car
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0
+    a = _strip(side * SPACING_M, True, wagons=False)  # its wagon is given as found
+    b = _low_wagon_strip(0.0, 50.0, 64.0)
+    c = _low_wagon_strip(-side * SPACING_M, 50.0, 64.0)  # no rails in the scene there: hidden throughout
+    found_a = [Car(track="A", start_m=50.0, end_m=64.0)]
+    out = sunlit.beside_rounds([a, b, c], sun, [found_a, [], []], [None] * 3, ["A", "B", "C"])
+    assert out[0] == []
+    assert [(round(x.start_m), round(x.end_m)) for x in out[1]] == [(50, 64)]
+    assert len(out[2]) == 1 and abs(out[2][0].start_m - 50.0) <= 1.0 and abs(out[2][0].end_m - 64.0) <= 1.0
+    monkeypatch.setattr(sunlit, "BESIDE_ROUNDS", 1)
+    out = sunlit.beside_rounds([a, b, c], sun, [found_a, [], []], [None] * 3, ["A", "B", "C"])
+    assert len(out[1]) == 1 and out[2] == []

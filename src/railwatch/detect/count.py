@@ -268,14 +268,12 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
     occs = _occupancies(shifted, model, known, img.sun)
     ests: list[Estimate | None] = []
-    frame_fps: list[list[Any]] = []  # per track, its cars' footprints in the strip's frame
     for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
         est = (
             car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
         )
         if est is None:
             ests.append(None)
-            frame_fps.append([])
             continue
         if sunlight is not None:
             est = sunlit.estimate(s, img.gsd_m, sunlight, est, track=t.id)
@@ -284,14 +282,15 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-        frame_fps.append(_place(est.cars, s, crs, img.gsd_m))
+        _place(est.cars, s, crs, img.gsd_m)
         ests.append(est)
     if sunlight is not None:
         # a wagon whose shadow falls on the wagon beside it casts no band of its own (sunlit.beside)
-        for k, (t, s, crs, est) in enumerate(zip(tracks, shifted, frames, ests, strict=True)):
-            if est is not None:
-                others = [fp for j, f in enumerate(frame_fps) if j != k and frames[j] == crs for fp in f]
-                new = sunlit.beside(s, sunlight, others, est.cars, track=t.id)
+        live = [s if e is not None else None for s, e in zip(shifted, ests, strict=True)]
+        so_far = [e.cars if e else [] for e in ests]
+        found = sunlit.beside_rounds(live, sunlight, so_far, frames, [t.id for t in tracks])
+        for s, crs, est, new in zip(shifted, frames, ests, found, strict=True):
+            if est is not None and new:
                 _place(new, s, crs, img.gsd_m)
                 est.cars += new
         # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint
@@ -371,16 +370,13 @@ def _occupancies(
     return out
 
 
-def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> list[Any]:
-    """Give `cars` their footprints (lon/lat, or pixel col/row if unreferenced); returns them in the
-    strip's own metric frame."""
-    frame = strip.footprints([(c.start_m, c.end_m) for c in cars])
-    fps = frame
+def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> None:
+    """Give `cars` their footprints (lon/lat, or pixel col/row if unreferenced)."""
+    fps = strip.footprints([(c.start_m, c.end_m) for c in cars])
     if crs is not None and fps:
         fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
     for c, fp in zip(cars, fps, strict=True):
         c.footprint = fp if crs is not None else _to_pixels(fp, gsd_m)
-    return frame
 
 
 def _drop(est: Estimate, cars: list[Car]) -> None:

@@ -33,7 +33,18 @@ from railwatch.imagery import sun as sun_geometry
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
-__all__ = ["MAX_GSD_M", "Sun", "sun", "suited", "estimate", "beside", "duplicates", "margins", "widen"]
+__all__ = [
+    "MAX_GSD_M",
+    "Sun",
+    "sun",
+    "suited",
+    "estimate",
+    "beside",
+    "beside_rounds",
+    "duplicates",
+    "margins",
+    "widen",
+]
 
 MAX_GSD_M = 0.6
 """Coarser than this the shadow band and the coupler gaps in it are not resolved."""
@@ -116,6 +127,9 @@ RAIL_HIDDEN_BESIDE = 0.45
 """Beside such a neighbour, rails weaker than this fraction of the image's typical track (relative to the
 local brightness, so that the neighbour's shade on empty track does not hide them) are hidden: a low flat
 wagon's frame and deck show faint ridges of their own, so the bare `RAIL_GONE` is too strict."""
+BESIDE_ROUNDS = 3
+"""At most this many rounds of `beside`, each with the previous round's finds as neighbours: low wagons
+stand side by side on several tracks of a yard's sorting sidings, each shading the next."""
 MIN_LOCAL_GRAY = 0.02
 """Floor of the local brightness (0-1) that relative rail ridges are divided by (black shade, nodata)."""
 BESIDE_CONFIDENCE = 0.25
@@ -449,6 +463,40 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
                 )
             )
     return out
+
+
+def beside_rounds(
+    strips: Sequence[Strip | None],
+    sunlight: Sun,
+    cars: Sequence[list[Car]],
+    frames: Sequence[object],
+    tracks: Sequence[str],
+) -> list[list[Car]]:
+    """Per track, the wagons `beside` finds, round after round (`BESIDE_ROUNDS`) until none is new.
+
+    `cars`: each track's cars so far; `frames`: each strip's frame (CRS), footprints of strips in
+    different frames are not compared. Footprints are in each strip's own frame; the caller places them.
+    """
+    fps = [
+        s.footprints([(c.start_m, c.end_m) for c in cs]) if s is not None else []
+        for s, cs in zip(strips, cars, strict=True)
+    ]
+    found: list[list[Car]] = [[] for _ in strips]
+    for _ in range(BESIDE_ROUNDS):
+        new = []
+        for k, s in enumerate(strips):
+            if s is None:
+                new.append([])
+                continue
+            others = [fp for j, f in enumerate(fps) if j != k and frames[j] == frames[k] for fp in f]
+            new.append(beside(s, sunlight, others, list(cars[k]) + found[k], track=tracks[k]))
+        if not any(new):
+            break
+        for k, s in enumerate(strips):
+            if new[k] and s is not None:
+                fps[k] = fps[k] + s.footprints([(c.start_m, c.end_m) for c in new[k]])
+                found[k] += new[k]
+    return found
 
 
 def margins(counts: list[int], fraction: float = INTERVAL_FRACTION) -> list[int]:
