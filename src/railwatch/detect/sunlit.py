@@ -425,7 +425,7 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
     shadow in the band is a wagon: empty track there shows its rails, in a neighbour's shade or not. Only
     beside a car already found, so paving and grass, which hide rails too, do not count on their own.
     """
-    if not others or sunlight.rails <= 0:
+    if not others or sunlight.rails_rel <= 0:
         return []
     step = strip.step_m
     side = np.where(_normals(strip) @ sunlight.direction > 0, 1.0, -1.0)
