@@ -273,13 +273,17 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-        fps = s.footprints([(c.start_m, c.end_m) for c in est.cars])
-        if crs is not None and fps:
-            fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
-        for c, fp in zip(est.cars, fps, strict=True):
-            c.footprint = fp if crs is not None else _to_pixels(fp, img.gsd_m)
+        _place(est.cars, s, crs, img.gsd_m)
         ests.append(est)
     if sunlight is not None:
+        # a wagon whose shadow falls on the wagon beside it casts no band of its own (sunlit.beside)
+        live = [s if e is not None else None for s, e in zip(shifted, ests, strict=True)]
+        so_far = [e.cars if e else [] for e in ests]
+        found = sunlit.beside_rounds(live, sunlight, so_far, frames, [t.id for t in tracks])
+        for s, crs, est, new in zip(shifted, frames, ests, found, strict=True):
+            if est is not None and new:
+                _place(new, s, crs, img.gsd_m)
+                est.cars += new
         # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint
         for est, dup in zip(ests, sunlit.duplicates([e.cars if e else [] for e in ests]), strict=True):
             if est is not None:
@@ -355,6 +359,15 @@ def _occupancies(
         shadow = castshadow.explained_rows(s, occ, beside, sun_position)
         out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
     return out
+
+
+def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> None:
+    """Give `cars` their footprints (lon/lat, or pixel col/row if unreferenced)."""
+    fps = strip.footprints([(c.start_m, c.end_m) for c in cars])
+    if crs is not None and fps:
+        fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
+    for c, fp in zip(cars, fps, strict=True):
+        c.footprint = fp if crs is not None else _to_pixels(fp, gsd_m)
 
 
 def _drop(est: Estimate, cars: list[Car]) -> None:
