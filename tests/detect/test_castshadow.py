@@ -147,6 +147,17 @@ def test_neighbours_of_a_row_subset_equal_the_full_lookup_there():
     assert (castshadow.neighbours(b, _strip(500.0, rng))[0] == -1).all(), "far apart: skipped by the boxes"
 
 
+def test_neighbours_reach_exactly_to_the_farthest_distance():
+    """The nearest-row search is cut off at the farthest neighbour distance (for speed): a track exactly
+    8.5 m away is still a neighbour on every row, one a centimetre beyond it on none, and the rows found
+    are the nearest rows themselves (the same row index along a parallel track)."""
+    rng = np.random.default_rng(7)
+    b = _strip(0.0, rng)
+    at, beyond = castshadow.neighbours(b, _strip(8.5, rng)), castshadow.neighbours(b, _strip(8.51, rng))
+    assert np.array_equal(at[0], np.arange(N)) and np.allclose(at[1], 8.5)
+    assert (beyond[0] == -1).all() and (beyond[1] == 0.0).all()
+
+
 LOW_SUN = (180.0, 36.0)
 """A mid-autumn morning sun in the south at 36 deg: a 4.7 m car's shadow falls 6.5 m north."""
 

@@ -92,6 +92,11 @@ def _within_reach(strip: Strip, other: Strip) -> bool:
     return not max(gap_x, gap_y) > NEIGHBOUR_M[1]  # not-greater: undefined coordinates are not skipped
 
 
+REACH_BOUND_M = NEIGHBOUR_M[1] * (1.0 + 1e-9)
+"""The nearest-row search looks no farther than the farthest neighbour (a hair beyond: the tree's own
+cut-off is strict), so it prunes early beside a track out of reach."""
+
+
 def neighbours(strip: Strip, other: Strip, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per row of `strip`: the nearest row of `other` (-1 when not a parallel neighbour 3.5-8.5 m away)
     and the neighbour's signed across offset (positive: to the left of `strip`). Only the `rows` mask
@@ -99,12 +104,14 @@ def neighbours(strip: Strip, other: Strip, rows: np.ndarray | None = None) -> tu
     n = strip.n_along
     idx = np.full(n, -1, dtype=np.int64)
     off = np.zeros(n)
-    if other.n_along == 0 or n == 0 or (strip.crs != other.crs) or not _within_reach(strip, other):
+    same_crs = strip.crs is other.crs or strip.crs == other.crs
+    if other.n_along == 0 or n == 0 or not same_crs or not _within_reach(strip, other):
         return idx, off
     pick = np.arange(n) if rows is None else np.flatnonzero(rows)
     x0, y0, tx, ty = strip.x0[pick], strip.y0[pick], strip.tx[pick], strip.ty[pick]
-    dist, j = _centreline_tree(other).query(np.column_stack([x0, y0]))
-    j = np.asarray(j, dtype=np.int64)
+    # rows with no row of `other` within reach come back at inf (index n_along, clipped: never kept)
+    dist, j = _centreline_tree(other).query(np.column_stack([x0, y0]), distance_upper_bound=REACH_BOUND_M)
+    j = np.minimum(np.asarray(j, dtype=np.int64), other.n_along - 1)
     dx, dy = other.x0[j] - x0, other.y0[j] - y0
     side = -dx * ty + dy * tx
     cos = np.abs(tx * other.tx[j] + ty * other.ty[j])
