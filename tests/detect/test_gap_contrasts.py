@@ -59,3 +59,17 @@ def test_best_gap_is_the_first_row_of_the_highest_contrast():
     assert cars._best_gap(None, 10, 150, step) == (-1, 0.0)
     flat = tuple(np.full((160, 3), 0.4, np.float32) for _ in range(3))
     assert cars._best_gap(flat, 10, 150, step) == (-1, 0.0)  # nothing stands out
+
+
+def test_window_medians_are_numpys_medians_of_every_window():
+    rng = np.random.default_rng(5)
+    for span in (5, 6, 9, 11):
+        x = (np.round(rng.random((80, 3)) * 6) / 6).astype(np.float32)  # ties
+        want = np.array([np.median(x[j : j + span], axis=0) for j in range(80 - span + 1)])
+        got = cars._window_medians(x, span)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert cars._window_medians(x, span) is got  # worked out once per array
+        y = x.copy()
+        y[40, 1] = np.nan
+        nan_rows = np.isnan(cars._window_medians(y, span)[:, 1])
+        assert np.array_equal(np.flatnonzero(nan_rows), np.arange(40 - span + 1, 41))

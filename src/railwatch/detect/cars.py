@@ -305,9 +305,9 @@ def gap_contrasts(width: tuple[np.ndarray, ...], ks: np.ndarray, step: float) ->
     k = np.asarray(ks)[ok]
     change = []
     for x in width:
-        body = np.lib.stride_tricks.sliding_window_view(x, far - near + 1, axis=0)  # rows x bands x window
-        before = np.median(body[k - far], axis=-1)[:, :, None]
-        after = np.median(body[k + near], axis=-1)[:, :, None]
+        body = _window_medians(x, far - near + 1)  # per first row of a body window: its median
+        before = body[k - far][:, :, None]
+        after = body[k + near][:, :, None]
         rows = np.lib.stride_tricks.sliding_window_view(x, 2 * w + 1, axis=0)[k - w]
         # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
         beyond = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
@@ -319,6 +319,30 @@ def gap_contrasts(width: tuple[np.ndarray, ...], ks: np.ndarray, step: float) ->
     out = np.zeros(len(ks), change[0].dtype)
     out[ok] = np.where(outer < change[0], outer, change[0])
     return out
+
+
+WINDOW_MEDIANS_KEPT = 32
+"""Running medians kept (three parts per strip): a run and its pieces split again read the same rows."""
+_window_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _window_medians(x: np.ndarray, span: int) -> np.ndarray:
+    """Per window start j, the median of rows [j, j + span) of `x` (rows x bands), for every window at
+    once and once per array (keyed by the array, which the entry holds, so a key cannot be reused)."""
+    key = (id(x), span)
+    hit = _window_cache.get(key)
+    if hit is not None and hit[0] is x:
+        return hit[1]
+    windows = np.lib.stride_tricks.sliding_window_view(x, span, axis=0)
+    if np.isnan(x).any():
+        med = np.median(windows, axis=-1)
+    else:  # the middle one or two of each sorted window, halved in x's dtype: np.median to the bit
+        ordered, h = np.sort(windows, axis=-1), span // 2
+        med = ordered[..., h] if span % 2 else (ordered[..., h - 1] + ordered[..., h]) / 2
+    if len(_window_cache) >= WINDOW_MEDIANS_KEPT:
+        _window_cache.pop(next(iter(_window_cache)))
+    _window_cache[key] = (x, med)
+    return med
 
 
 def _best_gap(width: tuple[np.ndarray, ...] | None, i0: int, i1: int, step: float) -> tuple[int, float]:
