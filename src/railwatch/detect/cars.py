@@ -340,7 +340,8 @@ def _window_medians(x: np.ndarray, span: int) -> np.ndarray:
         ordered, h = np.sort(windows, axis=-1), span // 2
         med = ordered[..., h] if span % 2 else (ordered[..., h - 1] + ordered[..., h]) / 2
     if len(_window_cache) >= WINDOW_MEDIANS_KEPT:
-        _window_cache.pop(next(iter(_window_cache)))
+        _window_cache.pop(next(iter(_window_cache)), None)
+    med.flags.writeable = False  # shared by every caller of the entry
     _window_cache[key] = (x, med)
     return med
 

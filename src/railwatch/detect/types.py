@@ -72,8 +72,10 @@ def _body_columns(across_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         cols = np.flatnonzero(np.abs(across_m) <= BODY_HALF_M + 1e-9)
         across = np.abs(across_m[cols])
         hit = (cols, across <= 0.45, (across > 0.6) & (across <= 1.15), across > 1.15)
+        for a in hit:
+            a.flags.writeable = False  # shared by every car of every strip on this grid
         if len(_body_cache) >= BODY_COLUMNS_CACHE:
-            _body_cache.pop(next(iter(_body_cache)))
+            _body_cache.pop(next(iter(_body_cache)), None)
         _body_cache[key] = hit
     return hit
 
