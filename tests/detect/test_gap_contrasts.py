@@ -68,7 +68,10 @@ def test_window_medians_are_numpys_medians_of_every_window():
         want = np.array([np.median(x[j : j + span], axis=0) for j in range(80 - span + 1)])
         got = cars._window_medians(x, span)
         assert got.dtype == want.dtype and np.array_equal(got, want)
-        assert cars._window_medians(x, span) is got  # worked out once per array
+        width = (x, x[::-1].copy(), x * 0.5)
+        parts, body = cars._stacked(width, span)
+        assert np.array_equal(parts[:, 2], width[2]) and np.array_equal(body[:, 0], want)
+        assert cars._stacked(width, span)[1] is body  # worked out once per width
         y = x.copy()
         y[40, 1] = np.nan
         nan_rows = np.isnan(cars._window_medians(y, span)[:, 1])

@@ -294,8 +294,9 @@ def gap_contrast(width: tuple[np.ndarray, ...] | None, k: int, step: float) -> f
 
 
 def gap_contrasts(width: tuple[np.ndarray, ...], ks: np.ndarray, step: float) -> np.ndarray:
-    """`gap_contrast` of every row in `ks` at once (0 where the bodies either side run off the
-    strip): sliding-window medians instead of two small medians per row and part, for speed."""
+    """`gap_contrast` of every row in `ks` at once (0 where the bodies either side run off the strip):
+    the parts stacked and their running medians worked out once per `width` (`_stacked`), not two small
+    medians per row and part, for speed."""
     near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
     n = width[0].shape[0]
     w = int(round(GAP_HALF_M / step))
@@ -303,46 +304,55 @@ def gap_contrasts(width: tuple[np.ndarray, ...], ks: np.ndarray, step: float) ->
     if not ok.any():
         return np.zeros(len(ks), width[0].dtype)
     k = np.asarray(ks)[ok]
-    change = []
-    for x in width:
-        body = _window_medians(x, far - near + 1)  # per first row of a body window: its median
-        before = body[k - far][:, :, None]
-        after = body[k + near][:, :, None]
-        rows = np.lib.stride_tricks.sliding_window_view(x, 2 * w + 1, axis=0)[k - w]
-        # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
-        beyond = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
-        change.append(np.clip(beyond, 0.0, None).max(axis=(1, 2)))
+    parts, body = _stacked(width, far - near + 1)  # rows x parts x bands; per body window start, its median
+    before = body[k - far][:, None]  # rows k x 1 x parts x bands
+    after = body[k + near][:, None]
+    rows = parts[k[:, None] + np.arange(-w, w + 1)]  # rows k x window x parts x bands
+    # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
+    beyond = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
+    change = np.clip(beyond, 0.0, None).max(axis=(1, 3))  # rows k x parts
     # min(centre, max(outer sides)) with Python's min/max (a NaN on the right is never taken)
-    outer = change[1]
-    for c in change[2:]:
-        outer = np.where(c > outer, c, outer)
-    out = np.zeros(len(ks), change[0].dtype)
-    out[ok] = np.where(outer < change[0], outer, change[0])
+    outer = change[:, 1]
+    for j in range(2, change.shape[1]):
+        outer = np.where(change[:, j] > outer, change[:, j], outer)
+    out = np.zeros(len(ks), change.dtype)
+    out[ok] = np.where(outer < change[:, 0], outer, change[:, 0])
     return out
 
 
-WINDOW_MEDIANS_KEPT = 32
-"""Running medians kept (three parts per strip): a run and its pieces split again read the same rows."""
-_window_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+STACKS_KEPT = 16
+"""Stacked body parts kept (one per strip): a run and its pieces split again read the same rows."""
+_stacks: dict[int, tuple[tuple[np.ndarray, ...], np.ndarray, dict[int, np.ndarray]]] = {}
+
+
+def _stacked(width: tuple[np.ndarray, ...], span: int) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of `width` stacked (rows x parts x bands; they come from one strip, in one dtype) and
+    their running medians over `span` rows (`_window_medians`), worked out once per `width` (keyed by
+    the tuple, which the entry holds, so a key cannot be reused while it is kept)."""
+    hit = _stacks.get(id(width))
+    if hit is None or hit[0] is not width:
+        stacked = np.stack(width, axis=1)
+        stacked.flags.writeable = False  # shared by every caller of the entry
+        hit = (width, stacked, {})
+        if len(_stacks) >= STACKS_KEPT:
+            _stacks.pop(next(iter(_stacks)), None)
+        _stacks[id(width)] = hit
+    if span not in hit[2]:
+        hit[2][span] = _window_medians(hit[1], span)
+    return hit[1], hit[2][span]
 
 
 def _window_medians(x: np.ndarray, span: int) -> np.ndarray:
-    """Per window start j, the median of rows [j, j + span) of `x` (rows x bands), for every window at
-    once and once per array (keyed by the array, which the entry holds, so a key cannot be reused)."""
-    key = (id(x), span)
-    hit = _window_cache.get(key)
-    if hit is not None and hit[0] is x:
-        return hit[1]
+    """Per window start j, the median of rows [j, j + span) of `x` (along its first axis), for every
+    window at once: np.median's values to the bit (the middle one or two of each sorted window, the two
+    halved in x's dtype), read-only."""
     windows = np.lib.stride_tricks.sliding_window_view(x, span, axis=0)
     if np.isnan(x).any():
         med = np.median(windows, axis=-1)
-    else:  # the middle one or two of each sorted window, halved in x's dtype: np.median to the bit
+    else:
         ordered, h = np.sort(windows, axis=-1), span // 2
         med = ordered[..., h] if span % 2 else (ordered[..., h - 1] + ordered[..., h]) / 2
-    if len(_window_cache) >= WINDOW_MEDIANS_KEPT:
-        _window_cache.pop(next(iter(_window_cache)), None)
-    med.flags.writeable = False  # shared by every caller of the entry
-    _window_cache[key] = (x, med)
+    med.flags.writeable = False
     return med
 
 
