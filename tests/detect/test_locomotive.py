@@ -167,3 +167,10 @@ def test_find_with_the_strips_colours_matches_find_on_its_own():
     shared = locomotive.find(strip, 30, 160, colours=locomotive.row_colours(strip))
     assert own == shared
     assert len(own) == 1 and abs(own[0][0] * STEP_M - 27.5) <= 1.0
+
+
+def test_row_norms_are_numpys_row_norms_to_the_bit():
+    rng = np.random.default_rng(9)
+    for shape in ((1, 3), (500, 3), (40, 7)):
+        x = rng.normal(0.0, 0.3, shape)
+        assert np.array_equal(locomotive._row_norms(x), np.linalg.norm(x, axis=1))

@@ -57,35 +57,72 @@ def hex_colour(rgb: np.ndarray) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+BODY_COLUMNS_CACHE = 16
+"""Across grids whose body columns are kept (one per strip resolution in use)."""
+_body_cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _body_columns(across_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The body columns of an across grid (|across| <= `BODY_HALF_M`) and, among them, the masks of the
+    centre (<= 0.45 m), the shoulders (0.6-1.15 m) and the rims (> 1.15 m); worked out once per grid
+    (every car of a strip reads the same columns)."""
+    key = across_m.dtype.str.encode() + across_m.tobytes()
+    hit = _body_cache.get(key)
+    if hit is None:
+        cols = np.flatnonzero(np.abs(across_m) <= BODY_HALF_M + 1e-9)
+        across = np.abs(across_m[cols])
+        hit = (cols, across <= 0.45, (across > 0.6) & (across <= 1.15), across > 1.15)
+        for a in hit:
+            a.flags.writeable = False  # shared by every car of every strip on this grid
+        if len(_body_cache) >= BODY_COLUMNS_CACHE:
+            _body_cache.pop(next(iter(_body_cache)), None)
+        _body_cache[key] = hit
+    return hit
+
+
+def _row_medians(x: np.ndarray) -> np.ndarray:
+    """`np.median(x, axis=1)` of a 2-D float array, to the bit (the middle one or two of a partition, the
+    two summed and halved in the array's dtype), without np.median's per-call overhead."""
+    n = x.shape[1]
+    if n == 0:
+        return np.median(x, axis=1)
+    h = n // 2
+    part = np.partition(x, [h - 1, h, n - 1] if n % 2 == 0 else [h, n - 1], axis=1)
+    if np.isnan(part[:, -1]).any():  # NaN sorts last: np.median's answer (NaN) for those rows
+        return np.median(x, axis=1)
+    return part[:, h].copy() if n % 2 else (part[:, h - 1] + part[:, h]) / 2
+
+
 def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) -> Features:
     """Features of rows [i0, i1) of a (re-centred, 0-1) strip."""
-    cols = np.flatnonzero(np.abs(strip.across_m) <= BODY_HALF_M + 1e-9)
+    cols, inner, middle, outer = _body_columns(strip.across_m)
     px = strip.pixels[:, i0:i1][:, :, cols]  # bands, rows, cols
     nb = px.shape[0]
     if nb < 3:
         px = np.repeat(px[:1], 3, axis=0)
-    across = np.abs(strip.across_m[cols])
     grey = px.mean(axis=0)
     # Trim car ends (couplers, blur) for the body statistics.
     trim = min(grey.shape[0] // 4, max(1, int(round(0.8 / strip.step_m))))
     trimmed = grey.shape[0] > 2 * trim + 1
     body = px[:, trim : grey.shape[0] - trim] if trimmed else px
     gb = grey[trim : grey.shape[0] - trim] if trimmed else grey  # the band mean is per pixel
-    rgb = np.median(body.reshape(3, -1), axis=1)
+    rgb = _row_medians(body.reshape(3, -1))
     prof = gb.mean(axis=0)
-    inner = across <= 0.45
     centre = prof[inner].mean() if inner.any() else prof.mean()
-    mid = prof[(across > 0.6) & (across <= 1.15)]
+    mid = prof[middle]
     mid_v = mid.mean() if mid.size else prof.mean()
-    edge = prof[across > 1.15]
+    edge = prof[outer]
     edge_v = edge.max() if edge.size else prof.mean()
     ridge = float(centre - mid_v)
     rim = float(edge_v - 0.5 * (centre + mid_v))
     row_rgb = body.mean(axis=2)  # bands, rows
     win = max(1, int(round(2.0 / strip.step_m)))
     if row_rgb.shape[1] > 2 * win:
-        k = np.ones(win) / win
-        sm = np.stack([np.convolve(b, k, mode="valid") for b in row_rgb])
+        # the 2 m running mean of each band: one pass over the bands end to end, the outputs that
+        # straddle two bands dropped (each output is the same dot product as band by band)
+        n = row_rgb.shape[1]
+        run = np.convolve(row_rgb.ravel(), np.ones(win) / win, mode="valid")
+        sm = run[np.arange(3)[:, None] * n + np.arange(n - win + 1)]
         blocks = float(np.sqrt(np.mean(np.var(sm, axis=1))))
     else:
         blocks = 0.0
