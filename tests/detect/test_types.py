@@ -1,0 +1,107 @@
+"""Railcar types from cues: each type's own signature reads as that type, cues do not depend on the
+light, an independent renderer's bodies are typed right, and doubtful cars say 'unknown'."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import synth
+
+from railwatch.detect import types, typesig
+
+BALLAST_RGB = np.array([122.0, 113.0, 102.0]) / 255.0
+FINE_M = 0.05
+
+
+def _from_cues(x) -> types.Features:
+    """Features whose `types.cues` are x (CUES order)."""
+    named = dict(zip(types.CUES, (float(v) for v in x), strict=True))
+    return types.Features(
+        length_m=math.exp(named.pop("log_length")), rgb=np.array([0.4, 0.4, 0.4]), brightness=0.4, **named
+    )
+
+
+def _synth_strip(kind: str, step_m: float, gain: float = 1.0):
+    """One car of `synth`'s independent painter on ballast, area-averaged from 5 cm to step_m pixels:
+    (strip, first row, end row, ballast RGB)."""
+    length = synth.LENGTHS[kind]
+    k = int(round(step_m / FINE_M))
+    u = np.arange(-4.0, length + 4.0, FINE_M) + FINE_M / 2
+    v = np.arange(-3.0, 3.0, FINE_M) + FINE_M / 2
+    uu, vv = np.meshgrid(u, v, indexing="ij")
+    rng = np.random.default_rng(0)
+    img = np.broadcast_to(BALLAST_RGB * 255.0, uu.shape + (3,)).copy()
+    img += rng.normal(0, 6, uu.shape)[..., None]
+    inside = (uu >= 0) & (uu < length) & (np.abs(vv) <= 1.5)
+    img[inside] = synth._body(kind, np.where(inside, uu, 0.0), vv, length, rng)[inside]
+    nu, nv = uu.shape[0] // k, uu.shape[1] // k
+    img = img[: nu * k, : nv * k].reshape(nu, k, nv, k, 3).mean(axis=(1, 3)) / 255.0
+    across = v[: nv * k].reshape(nv, k).mean(axis=1)
+    strip = synth.straight_strip(gain * np.clip(img, 0, 1).transpose(2, 0, 1), across, step_m)
+    return strip, int(round(4.0 / step_m)), int(round((4.0 + length) / step_m)), gain * BALLAST_RGB
+
+
+@pytest.mark.parametrize("kind", types.RAILCAR_TYPES)
+def test_a_types_typical_cues_read_as_that_type(kind):
+    got, conf = types.classify(_from_cues(typesig.TYPICAL[kind]), fine=True)
+    assert got == kind
+    assert conf >= 0.6
+
+
+def test_cues_do_not_change_with_the_light():
+    """A dimmer sun scales the car and the ballast alike: every cue is read relative to the body."""
+    bright = types.cues(types.features(*_synth_strip("gondola", 0.3)))
+    dim = types.cues(types.features(*_synth_strip("gondola", 0.3, gain=0.6)))
+    assert np.allclose(bright, dim, atol=1e-9)
+
+
+@pytest.mark.parametrize("step_m", [0.3, 0.5])
+@pytest.mark.parametrize("kind", ["boxcar", "gondola", "flat", "container"])
+def test_bodies_of_an_independent_renderer_are_typed_right(kind, step_m):
+    """`synth` paints cars its own way (a ridge strip, rims round a dark floor, 6.1 m colour blocks):
+    the signatures, fitted on `railwatch.simulate` yards, still read them."""
+    got, conf = types.classify(types.features(*_synth_strip(kind, step_m)), fine=True)
+    assert got == kind
+    assert conf >= 0.5
+
+
+def test_a_sharper_ridge_than_any_tuning_tank_is_still_a_tank():
+    x = np.array(typesig.TYPICAL["tank"], float)
+    x[types.CUES.index("dome")] = 0.5
+    assert types.classify(_from_cues(x), fine=True)[0] == "tank"
+
+
+def test_cues_between_types_are_unknown():
+    """A car halfway between a boxcar and a gondola is not forced into either."""
+    x = np.mean([typesig.TYPICAL[k] for k in ("boxcar", "gondola")], axis=0)
+    got, conf = types.classify(_from_cues(x), fine=True)
+    assert got == "unknown"
+    assert conf < types.UNKNOWN_BELOW
+
+
+def test_missing_ballast_contrast_is_left_out():
+    """The sunlit path reads cars without a ballast colour: contrast is NaN and the other cues decide."""
+    x = np.array(typesig.TYPICAL["tank"], float)
+    x[types.CUES.index("contrast")] = np.nan
+    got, conf = types.classify(_from_cues(x), fine=True)
+    assert got == "tank" and 0.6 <= conf <= 1.0
+
+
+def test_long_car_at_a_consist_end_is_not_called_passenger():
+    """A shadow lengthens the end car of a consist; length alone does not make it a coach there."""
+    f = _from_cues(typesig.TYPICAL["passenger"])
+    assert types.classify(f, fine=True)[0] == "passenger"
+    assert types.classify(f, fine=True, at_consist_end=True)[0] != "passenger"
+
+
+def test_coarse_imagery_gives_unknown():
+    assert types.classify(_from_cues(typesig.TYPICAL["tank"]), fine=False)[0] == "unknown"
+
+
+def test_probabilities_sum_to_one():
+    p = types.probabilities(_from_cues(typesig.TYPICAL["gondola"]))
+    assert set(p) == set(types.RAILCAR_TYPES)
+    assert abs(sum(p.values()) - 1.0) < 1e-9
+    assert max(p, key=p.__getitem__) == "gondola"
