@@ -34,6 +34,7 @@ FLOOR = {
     "chroma_b": 0.03,
     "ends": 0.08,
     "contrast": 0.15,
+    "frame": 0.05,
 }
 """Least spread of each cue: the simulator paints each type from a few colours and draws every car of
 a type alike, real wagons vary more (a red tank, a grey tarpaulin); colour must stay a weak cue."""
@@ -110,13 +111,12 @@ def fit(x: np.ndarray, kinds: np.ndarray) -> dict[str, dict]:
     floor = np.array([FLOOR[c] for c in types.CUES])
     out = {}
     for kind in types.RAILCAR_TYPES:
-        s = x[kinds == kind]
-        s = s[np.all(np.isfinite(s), axis=1)]
-        lo, hi = np.percentile(s, [1, 99], axis=0)
+        s = x[kinds == kind]  # NaN: a cue the car could not give (no ballast, a lopsided profile)
+        lo, hi = np.nanpercentile(s, [1, 99], axis=0)
         w = np.clip(s, lo, hi)  # winsorised: one broken crop must not set a spread
-        med = np.median(s, axis=0)
-        spread = np.maximum(w.std(axis=0), floor)
-        corr = np.corrcoef(w.T)
+        med = np.nanmedian(s, axis=0)
+        spread = np.maximum(np.nanstd(w, axis=0), floor)
+        corr = np.corrcoef(w[np.all(np.isfinite(w), axis=1)].T)
         corr = (1 - SHRINK) * corr + SHRINK * np.eye(len(med))
         out[kind] = dict(n=len(s), typical=np.round(med, 4).tolist(), spread=np.round(spread, 4).tolist(),
                          corr=np.round(corr, 2).tolist())

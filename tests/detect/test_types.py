@@ -73,12 +73,16 @@ def test_a_sharper_ridge_than_any_tuning_tank_is_still_a_tank():
     assert types.classify(_from_cues(x), fine=True)[0] == "tank"
 
 
-def test_cues_between_types_are_unknown():
-    """A car halfway between a boxcar and a gondola is not forced into either."""
-    x = np.mean([typesig.TYPICAL[k] for k in ("boxcar", "gondola")], axis=0)
-    got, conf = types.classify(_from_cues(x), fine=True)
-    assert got == "unknown"
-    assert conf < types.UNKNOWN_BELOW
+def test_cues_between_types_split_the_probability_and_can_be_unknown(monkeypatch):
+    """A car halfway between a boxcar and a gondola is not forced into either: the two share the
+    probability, and below UNKNOWN_BELOW the answer is 'unknown'."""
+    f = _from_cues(np.mean([typesig.TYPICAL[k] for k in ("boxcar", "gondola")], axis=0))
+    p = types.probabilities(f)
+    assert p["boxcar"] + p["gondola"] > 0.8
+    assert max(p.values()) < 0.6
+    monkeypatch.setattr(types, "UNKNOWN_BELOW", 0.6)
+    got, conf = types.classify(f, fine=True)
+    assert got == "unknown" and conf == pytest.approx(max(p.values()), abs=1e-3)
 
 
 def test_missing_ballast_contrast_is_left_out():
@@ -105,3 +109,16 @@ def test_probabilities_sum_to_one():
     assert set(p) == set(types.RAILCAR_TYPES)
     assert abs(sum(p.values()) - 1.0) < 1e-9
     assert max(p, key=p.__getitem__) == "gondola"
+
+
+def test_a_lopsided_profile_gives_no_ridge_or_rims():
+    """A wagon beside the strip's centre line (a discovered track line off the body, or a shadow over one
+    side) is not read for a tank's ridge or a gondola's rims; the centred car is."""
+    strip, i0, i1, ballast = _synth_strip("tank", 0.3)
+    centred = types.cues(types.features(strip, i0, i1, ballast))
+    strip.pixels = np.roll(strip.pixels, 4, axis=2)  # 1.2 m across
+    off = types.cues(types.features(strip, i0, i1, ballast))
+    for cue in ("dome", "rim", "frame"):
+        assert np.isfinite(centred[types.CUES.index(cue)])
+        assert np.isnan(off[types.CUES.index(cue)])
+    assert np.isfinite(off).sum() == len(types.CUES) - 3

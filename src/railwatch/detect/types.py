@@ -67,6 +67,11 @@ class Features:
     """Grey of the first and last 1.2 m / brightness: dark tank heads, the deck between boxes."""
     contrast: float = float("nan")
     """RGB distance to the empty track's ballast / brightness (NaN when no ballast is known)."""
+    frame: float = 0.0
+    """RGB distance between the sides (1.15-1.6 m) and the middle (<= 0.5 m) / brightness: a gondola's painted
+    walls round a load of another colour."""
+    asymmetry: float = 0.0
+    """|left - right side (0.6-1.6 m)| / brightness: a body off the strip's centre or a shadow across it."""
 
 
 def hex_colour(rgb: np.ndarray) -> str:
@@ -134,6 +139,15 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
     along = px.mean(axis=0)[:, core].mean(axis=1)
     ends = float(np.r_[along[:e], along[-e:]].mean()) / brightness if n > 3 * e else 1.0
     contrast = float(np.linalg.norm(rgb - ballast)) / brightness if ballast is not None else float("nan")
+    side_rgb = body[:, :, (a > CORE_HALF_M + 0.05) & (a <= BODY_HALF_M + 0.1)].reshape(3, -1)
+    mid_rgb = body[:, :, a <= 0.5 + 1e-9].reshape(3, -1)
+    frame = (float(np.linalg.norm(side_rgb.mean(axis=1) - mid_rgb.mean(axis=1))) / brightness
+             if side_rgb.size and mid_rgb.size else 0.0)
+    signed = strip.across_m
+    left = (signed >= 0.6) & (signed <= BODY_HALF_M + 0.1)
+    right = (signed <= -0.6) & (signed >= -BODY_HALF_M - 0.1)
+    both = left.any() and right.any()
+    asymmetry = abs(float(prof[left].mean()) - float(prof[right].mean())) / brightness if both else 0.0
     return Features(
         length_m=(i1 - i0) * step,
         rgb=rgb,
@@ -147,6 +161,8 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
         chroma_b=float(rgb[2]) / total - 1.0 / 3.0,
         ends=ends,
         contrast=contrast,
+        frame=frame,
+        asymmetry=asymmetry,
     )
 
 
@@ -162,16 +178,27 @@ LOCOMOTIVE_CONFIDENCE = 0.6
 """Confidence of the length-texture locomotive rule (too rare on the tuning seeds to measure)."""
 
 CUES = (
-    "log_length", "dome", "rim", "texture", "ripple", "blocks", "chroma_r", "chroma_b", "ends", "contrast"
+    "log_length", "dome", "rim", "texture", "ripple", "blocks", "chroma_r", "chroma_b", "ends", "contrast",
+    "frame",
 )
 """The cues `classify` weighs, in the order of the `typesig` tables' columns."""
 
 
+ASYMMETRY_MAX = 0.3
+"""Most side-to-side difference (/ body grey) at which the across profile is read as a roof: a wagon off the
+strip's centre (a discovered track line beside it) or a shadow over one side makes a lopsided profile whose
+centre-shoulder-edge steps are not a tank's ridge or a gondola's rims. Tuning seeds at 0.3 / 0.5 m: 95 % of
+cars below 0.22 / 0.33; Muttenz (0.26 m, discovered tracks): median 0.34."""
+
+
 def cues(f: Features) -> np.ndarray:
-    """The car's cue vector (CUES order; NaN where unknown)."""
+    """The car's cue vector (CUES order; NaN where unknown). The across-profile cues (dome, rim, frame)
+    are not read from a lopsided profile (ASYMMETRY_MAX)."""
+    lopsided = f.asymmetry > ASYMMETRY_MAX
+    dome, rim, frame = (np.nan, np.nan, np.nan) if lopsided else (f.dome, f.rim, f.frame)
     return np.array(
-        [math.log(max(f.length_m, 1.0)), f.dome, f.rim, f.texture, f.ripple, f.blocks, f.chroma_r, f.chroma_b,
-         f.ends, f.contrast],
+        [math.log(max(f.length_m, 1.0)), dome, rim, f.texture, f.ripple, f.blocks, f.chroma_r, f.chroma_b,
+         f.ends, f.contrast, frame],
         dtype=float,
     )
 
@@ -182,15 +209,15 @@ TAIL_DOF = 10.0
 """Degrees of freedom of the multivariate Student-t that scores a car against a type's signature: heavier
 tails than a Gaussian, so one odd cue (a shadow, a cloud edge, an odd load) lowers a type's score without
 vetoing it."""
-TEMPERATURE = 1.4
+TEMPERATURE = 1.6
 """Divides the log-likelihoods before they become probabilities: cues share more than the signatures'
-correlations hold, so raw probabilities are overconfident. Held-out tuning seeds 28-39 at 0.3 and 0.5 m:
-cars typed with 0.5 / 0.7 / 0.9 / 0.98 confidence were right 0.46 / 0.76 / 0.92 / 0.98 of the time
-(bench/types.py measures it on unseen seeds)."""
+correlations hold, so raw probabilities are overconfident. Held-out tuning seeds 60-99 (0.5 m) and 60-69
+(0.3 m), signatures fitted on seeds 0-59: cars typed with 0.51 / 0.70 / 0.88 / 0.99 confidence were right
+0.50 / 0.73 / 0.90 / 0.96 of the time (bench/type_accuracy.py measures it on unseen seeds)."""
 PRIOR = {"passenger": 0.3}
 """Relative prior of a type (1 where not listed): coaches are rare in freight yards, and a long freight car
 is more often a long boxcar or tank than a coach."""
-UNKNOWN_BELOW = 0.4
+UNKNOWN_BELOW = 0.35
 """A car whose most probable type is less probable than this is typed 'unknown': the pixels cannot tell."""
 
 
