@@ -222,22 +222,25 @@ UNKNOWN_BELOW = 0.35
 
 
 @functools.cache
-def _model(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(typical, spread, correlation) arrays of one type's signature."""
-    return (np.asarray(typesig.TYPICAL[kind]), np.asarray(typesig.SPREAD[kind]),
-            np.asarray(typesig.CORRELATION[kind]))
+def _model(kinds: tuple[str, ...], known: tuple[bool, ...]) -> tuple[np.ndarray, ...]:
+    """Signatures of `kinds` over the known cues: typical (types x cues), spread, inverse correlation
+    (types x cues x cues) and the log normaliser of each type's density."""
+    sel = np.array(known)
+    mu = np.array([typesig.TYPICAL[k] for k in kinds])[:, sel]
+    sd = np.array([typesig.SPREAD[k] for k in kinds])[:, sel]
+    corr = np.array([typesig.CORRELATION[k] for k in kinds])[:, sel][:, :, sel]
+    inv = np.linalg.inv(corr)
+    lognorm = -np.log(sd).sum(axis=1) - 0.5 * np.linalg.slogdet(corr)[1]
+    return mu, sd, inv, lognorm
 
 
-def _loglik(x: np.ndarray, kind: str) -> float:
-    """Log density of the cue vector x (NaN cues left out) under a type's multivariate t signature."""
-    mu, sd, corr = _model(kind)
+def _loglik(x: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+    """Log density of the cue vector x (NaN cues left out) under each type's multivariate t signature."""
     known = np.isfinite(x)
-    z = (x[known] - mu[known]) / sd[known]
-    c = corr[np.ix_(known, known)]
-    _, logdet = np.linalg.slogdet(c)
-    q = float(z @ np.linalg.solve(c, z))
-    k = int(known.sum())
-    return -float(np.log(sd[known]).sum()) - 0.5 * logdet - 0.5 * (TAIL_DOF + k) * math.log1p(q / TAIL_DOF)
+    mu, sd, inv, lognorm = _model(kinds, tuple(bool(k) for k in known))
+    z = (x[known] - mu) / sd
+    q = np.einsum("ki,kij,kj->k", z, inv, z)
+    return lognorm - 0.5 * (TAIL_DOF + int(known.sum())) * np.log1p(q / TAIL_DOF)
 
 
 GRAIN_CUES = ("texture", "ripple")
@@ -270,7 +273,7 @@ def probabilities(f: Features, kinds: tuple[str, ...] = RAILCAR_TYPES) -> dict[s
     x = cues(f)
     grain = np.isin(np.array(CUES), GRAIN_CUES) & (x > hi)
     x = np.where(grain, np.nan, np.clip(x, lo, hi))
-    v = np.array([_loglik(x, k) + math.log(PRIOR.get(k, 1.0)) for k in kinds]) / TEMPERATURE
+    v = (_loglik(x, kinds) + np.log([PRIOR.get(k, 1.0) for k in kinds])) / TEMPERATURE
     p = np.exp(v - v.max())
     p /= p.sum()
     return dict(zip(kinds, (float(q) for q in p), strict=True))
