@@ -93,8 +93,10 @@ END_M = 1.2
 def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) -> Features:
     """Features of rows [i0, i1) of a (re-centred, 0-1) strip."""
     step = strip.step_m
-    a = np.abs(strip.across_m)
-    px = strip.pixels[:, i0:i1]
+    near = np.abs(strip.across_m) <= BODY_HALF_M + 0.1 + 1e-9  # the body and its edges: all that is read
+    signed = strip.across_m[near]
+    a = np.abs(signed)
+    px = strip.pixels[:, i0:i1][:, :, near]
     if px.shape[0] < 3:
         px = np.repeat(px[:1], 3, axis=0)
     px = px[:3]
@@ -125,7 +127,8 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
         ripple = float(np.std((rows - smooth)[k:-k])) / brightness
     else:
         ripple = 0.0
-    row_rgb = body[:, :, core].mean(axis=2)  # bands, rows
+    body_core = body[:, :, core]
+    row_rgb = body_core.mean(axis=2)  # bands, rows
     win = max(1, int(round(2.0 / step)))
     if row_rgb.shape[1] > 2 * win:
         kern = np.ones(win) / win
@@ -133,17 +136,16 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
         blocks = float(np.sqrt(np.mean(np.var(sm, axis=1)))) / brightness
     else:
         blocks = 0.0
-    rgb = np.median(body[:, :, core].reshape(3, -1), axis=1)
+    rgb = np.median(body_core.reshape(3, -1), axis=1)
     total = max(float(rgb.sum()), 1e-3)
     e = max(1, int(round(END_M / step)))
-    along = px.mean(axis=0)[:, core].mean(axis=1)
+    along = px[:, :, core].mean(axis=(0, 2))
     ends = float(np.r_[along[:e], along[-e:]].mean()) / brightness if n > 3 * e else 1.0
     contrast = float(np.linalg.norm(rgb - ballast)) / brightness if ballast is not None else float("nan")
     side_rgb = body[:, :, (a > CORE_HALF_M + 0.05) & (a <= BODY_HALF_M + 0.1)].reshape(3, -1)
     mid_rgb = body[:, :, a <= 0.5 + 1e-9].reshape(3, -1)
     frame = (float(np.linalg.norm(side_rgb.mean(axis=1) - mid_rgb.mean(axis=1))) / brightness
              if side_rgb.size and mid_rgb.size else 0.0)
-    signed = strip.across_m
     left = (signed >= 0.6) & (signed <= BODY_HALF_M + 0.1)
     right = (signed <= -0.6) & (signed >= -BODY_HALF_M - 0.1)
     both = left.any() and right.any()
@@ -213,7 +215,7 @@ TEMPERATURE = 1.6
 """Divides the log-likelihoods before they become probabilities: cues share more than the signatures'
 correlations hold, so raw probabilities are overconfident. Held-out tuning seeds 60-99 (0.5 m) and 60-69
 (0.3 m), signatures fitted on seeds 0-59: cars typed with 0.51 / 0.70 / 0.88 / 0.99 confidence were right
-0.50 / 0.73 / 0.90 / 0.96 of the time (bench/type_accuracy.py measures it on unseen seeds)."""
+0.52 / 0.75 / 0.90 / 0.96 of the time (bench/type_accuracy.py measures it on unseen seeds)."""
 PRIOR = {"passenger": 0.3}
 """Relative prior of a type (1 where not listed): coaches are rare in freight yards, and a long freight car
 is more often a long boxcar or tank than a coach."""
