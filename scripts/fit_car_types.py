@@ -123,45 +123,61 @@ def fit(x: np.ndarray, kinds: np.ndarray) -> dict[str, dict]:
     return out
 
 
-def write(sig: dict[str, dict], seeds: str, gsds: str, path: Path) -> None:
-    """Write the signatures as the module `railwatch.detect.typesig`."""
+def _rows(sig: dict[str, dict], key: str) -> list[str]:
+    """Source lines of one table: per type, its cue values on a line of their own."""
+    out = []
+    for k, v in sig.items():
+        out += [f'        "{k}": (', "            " + ", ".join(str(x) for x in v[key]) + ",", "        ),"]
+    return out
+
+
+def write(sigs: dict[float, dict[str, dict]], seeds: str, path: Path) -> None:
+    """Write the signatures (one table per tuning GSD) as the module `railwatch.detect.typesig`."""
+    gsds = "/".join(f"{g:g}" for g in sigs)
     lines = [
         f'"""Railcar type signatures, written by scripts/fit_car_types.py (tuning seeds {seeds} at {gsds} m',
-        "GSD; do not edit by hand): per type, the typical value and spread of each cue of `types.CUES` and",
-        'the correlation of the cues within the type (a dark load raises rim and contrast together)."""',
+        "GSD; do not edit by hand): per tuning GSD and type, the typical value and spread of each cue of",
+        "`types.CUES` and the correlation of the cues within the type (a dark load raises rim and contrast",
+        'together). Blur changes the cues with the pixel size, so each GSD has its own table."""',
         "",
-        "TYPICAL: dict[str, tuple[float, ...]] = {",
-        *(f'    "{k}": {tuple(v["typical"])},' for k, v in sig.items()),
-        "}",
-        '"""Median cue values of matched cars of each type."""',
-        "SPREAD: dict[str, tuple[float, ...]] = {",
-        *(f'    "{k}": {tuple(v["spread"])},' for k, v in sig.items()),
-        "}",
-        '"""Spread of each cue: standard deviation of the 1-99 % winsorised values, floored by',
-        'scripts/fit_car_types.FLOOR."""',
-        "CORRELATION: dict[str, tuple[tuple[float, ...], ...]] = {",
+        f"GSD_M: tuple[float, ...] = {tuple(sigs)}",
+        '"""Pixel sizes (m) the tables were fitted at; a car is scored with the nearest one."""',
+        "TYPICAL: dict[float, dict[str, tuple[float, ...]]] = {",
     ]
-    for k, v in sig.items():
-        lines.append(f'    "{k}": (')
-        lines += [f"        {tuple(row)}," for row in v["corr"]]
-        lines.append("    ),")
+    for g, sig in sigs.items():
+        lines += [f"    {g}: {{", *_rows(sig, "typical"), "    },"]
+    lines += ["}", '"""Median cue values of matched cars of each type."""',
+              "SPREAD: dict[float, dict[str, tuple[float, ...]]] = {"]
+    for g, sig in sigs.items():
+        lines += [f"    {g}: {{", *_rows(sig, "spread"), "    },"]
+    lines += ["}", '"""Spread of each cue: standard deviation of the 1-99 % winsorised values, floored by',
+              'scripts/fit_car_types.FLOOR."""',
+              "CORRELATION: dict[float, dict[str, tuple[tuple[float, ...], ...]]] = {"]
+    for g, sig in sigs.items():
+        lines.append(f"    {g}: {{")
+        for k, v in sig.items():
+            lines.append(f'        "{k}": (')
+            lines += [f"            {tuple(row)}," for row in v["corr"]]
+            lines.append("        ),")
+        lines.append("    },")
     lines += ["}", '"""Correlation of the standardised cues within each type (shrunk towards none)."""', ""]
     path.write_text("\n".join(lines))
 
 
 def main(cache: Path, first: int, last: int, gsds: list[float]) -> None:
     assert last < 1000, "tuning seeds only"
-    xs, kinds = [], []
+    sigs = {}
     for gsd in gsds:
+        xs, kinds = [], []
         for seed in range(first, last + 1):
             for c in collect(cache, seed, gsd):
                 if c["rec"] is not None and c["truth"] in types.RAILCAR_TYPES:
                     xs.append(types.cues(crop_features(c["rec"])))
                     kinds.append(c["truth"])
-    sig = fit(np.array(xs), np.array(kinds))
-    print({k: v["n"] for k, v in sig.items()})
+        sigs[gsd] = fit(np.array(xs), np.array(kinds))
+        print(gsd, {k: v["n"] for k, v in sigs[gsd].items()})
     out = Path(__file__).resolve().parents[1] / "src/railwatch/detect/typesig.py"
-    write(sig, f"{first}-{last}", "/".join(f"{g:g}" for g in gsds), out)
+    write(sigs, f"{first}-{last}", out)
     print("wrote", out)
 
 

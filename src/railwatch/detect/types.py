@@ -3,8 +3,9 @@ body's own grey: length, the across-track profile (a tank's lit round top, a gon
 floor), grain and along-track ripple (loads, tarpaulin folds, hatches), colour steps along the car
 (containers), the car ends (dark tank heads, deck beyond the boxes), hue and contrast to the ballast.
 Each railcar type has a signature (`typesig`: typical cue values, spreads and how cues co-vary, fitted on
-simulated tuning yards); the type whose signature explains the cues best wins, with its probability as
-the confidence, or 'unknown' when no type is likely enough."""
+simulated tuning yards at 0.3 and 0.5 m; the nearest GSD's table is used); the type whose signature
+explains the cues best wins, with its probability as the confidence, or 'unknown' when no type is
+likely enough."""
 
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ class Features:
     frame: float = 0.0
     """RGB distance between the sides (1.15-1.6 m) and the middle (<= 0.5 m) / brightness: a gondola's painted
     walls round a load of another colour."""
+    step_m: float = 0.5
+    """Pixel step of the strip the cues were read from (m): blur changes them, so it picks the signatures."""
     asymmetry: float = 0.0
     """|left - right side (0.6-1.6 m)| / brightness: a body off the strip's centre or a shadow across it."""
 
@@ -164,6 +167,7 @@ def features(strip: Strip, i0: int, i1: int, ballast: np.ndarray | None = None) 
         ends=ends,
         contrast=contrast,
         frame=frame,
+        step_m=step,
         asymmetry=asymmetry,
     )
 
@@ -214,8 +218,8 @@ vetoing it."""
 TEMPERATURE = 1.6
 """Divides the log-likelihoods before they become probabilities: cues share more than the signatures'
 correlations hold, so raw probabilities are overconfident. Held-out tuning seeds 60-99 (0.5 m) and 60-69
-(0.3 m), signatures fitted on seeds 0-59: cars typed with 0.51 / 0.70 / 0.88 / 0.99 confidence were right
-0.52 / 0.75 / 0.90 / 0.96 of the time (bench/type_accuracy.py measures it on unseen seeds)."""
+(0.3 m), signatures fitted on seeds 0-59: cars typed with 0.52 / 0.71 / 0.88 / 0.99 confidence were right
+0.49 / 0.74 / 0.91 / 0.96 of the time (bench/type_accuracy.py measures it on unseen seeds)."""
 PRIOR = {"passenger": 0.3}
 """Relative prior of a type (1 where not listed): coaches are rare in freight yards, and a long freight car
 is more often a long boxcar or tank than a coach."""
@@ -223,23 +227,28 @@ UNKNOWN_BELOW = 0.35
 """A car whose most probable type is less probable than this is typed 'unknown': the pixels cannot tell."""
 
 
+def signature_gsd(step_m: float) -> float:
+    """The tuning GSD whose signatures score cars read at this pixel step (the nearest one)."""
+    return min(typesig.GSD_M, key=lambda g: abs(math.log(max(step_m, 1e-3) / g)))
+
+
 @functools.cache
-def _model(kinds: tuple[str, ...], known: tuple[bool, ...]) -> tuple[np.ndarray, ...]:
-    """Signatures of `kinds` over the known cues: typical (types x cues), spread, inverse correlation
-    (types x cues x cues) and the log normaliser of each type's density."""
+def _model(gsd: float, kinds: tuple[str, ...], known: tuple[bool, ...]) -> tuple[np.ndarray, ...]:
+    """Signatures of `kinds` at a tuning GSD over the known cues: typical (types x cues), spread, inverse
+    correlation (types x cues x cues) and the log normaliser of each type's density."""
     sel = np.array(known)
-    mu = np.array([typesig.TYPICAL[k] for k in kinds])[:, sel]
-    sd = np.array([typesig.SPREAD[k] for k in kinds])[:, sel]
-    corr = np.array([typesig.CORRELATION[k] for k in kinds])[:, sel][:, :, sel]
+    mu = np.array([typesig.TYPICAL[gsd][k] for k in kinds])[:, sel]
+    sd = np.array([typesig.SPREAD[gsd][k] for k in kinds])[:, sel]
+    corr = np.array([typesig.CORRELATION[gsd][k] for k in kinds])[:, sel][:, :, sel]
     inv = np.linalg.inv(corr)
     lognorm = -np.log(sd).sum(axis=1) - 0.5 * np.linalg.slogdet(corr)[1]
     return mu, sd, inv, lognorm
 
 
-def _loglik(x: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+def _loglik(x: np.ndarray, gsd: float, kinds: tuple[str, ...]) -> np.ndarray:
     """Log density of the cue vector x (NaN cues left out) under each type's multivariate t signature."""
     known = np.isfinite(x)
-    mu, sd, inv, lognorm = _model(kinds, tuple(bool(k) for k in known))
+    mu, sd, inv, lognorm = _model(gsd, kinds, tuple(bool(k) for k in known))
     z = (x[known] - mu) / sd
     q = np.einsum("ki,kij,kj->k", z, inv, z)
     return lognorm - 0.5 * (TAIL_DOF + int(known.sum())) * np.log1p(q / TAIL_DOF)
@@ -254,11 +263,11 @@ EXTREME_SPREADS = 2.0
 
 
 @functools.cache
-def _cue_range() -> tuple[np.ndarray, np.ndarray]:
+def _cue_range(gsd: float) -> tuple[np.ndarray, np.ndarray]:
     """Range of each cue that the types tell apart: from the least to the greatest typical value over the
     railcar types, widened by EXTREME_SPREADS of the extreme type's spread."""
-    typical = np.array([typesig.TYPICAL[k] for k in RAILCAR_TYPES])
-    spread = np.array([typesig.SPREAD[k] for k in RAILCAR_TYPES])
+    typical = np.array([typesig.TYPICAL[gsd][k] for k in RAILCAR_TYPES])
+    spread = np.array([typesig.SPREAD[gsd][k] for k in RAILCAR_TYPES])
     k_lo, k_hi = typical.argmin(axis=0), typical.argmax(axis=0)
     cols = np.arange(typical.shape[1])
     return (typical[k_lo, cols] - EXTREME_SPREADS * spread[k_lo, cols],
@@ -271,11 +280,12 @@ def probabilities(f: Features, kinds: tuple[str, ...] = RAILCAR_TYPES) -> dict[s
     A cue well beyond every type's typical value (`_cue_range`) is read as the edge of that range: a sharper
     ridge than the typical tank's is still a tank, not less of one (other imagery and other wagons draw
     stronger or weaker cues than the tuning yards); too much grain (GRAIN_CUES) is left out."""
-    lo, hi = _cue_range()
+    gsd = signature_gsd(f.step_m)
+    lo, hi = _cue_range(gsd)
     x = cues(f)
     grain = np.isin(np.array(CUES), GRAIN_CUES) & (x > hi)
     x = np.where(grain, np.nan, np.clip(x, lo, hi))
-    v = (_loglik(x, kinds) + np.log([PRIOR.get(k, 1.0) for k in kinds])) / TEMPERATURE
+    v = (_loglik(x, gsd, kinds) + np.log([PRIOR.get(k, 1.0) for k in kinds])) / TEMPERATURE
     p = np.exp(v - v.max())
     p /= p.sum()
     return dict(zip(kinds, (float(q) for q in p), strict=True))
