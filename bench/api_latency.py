@@ -88,6 +88,7 @@ def main(n_scenes: int = 1000) -> None:
                 "/api/observations?limit=100", "/api/observations?site=s&track=t3&limit=1000",
                 "/api/observations?site=s&from=2022-01-01&to=2022-03-31&limit=1000",
                 "/api/observations?limit=1000&offset=9000", f"/api/cars?scene={n_scenes}",
+                "/api/cars?limit=100", "/api/cars?site=s&limit=100&offset=400", "/api/cars?latest=true",
                 "/api/alerts", "/api/events", "/api/movements"]
         print(f"# API latency ({n_obs:,} observations, {n_scenes:,} scenes, SQLite, TestClient, "
               f"{REPEATS} requests each)\n")

@@ -62,6 +62,7 @@ def analyse_task(task: Task) -> TaskResult:
                 scene_id=task.scene_id,
                 gsd_m=result.gsd_m,
                 car_list=cars,
+                spread=result.spreads.get(tc.id),
             )
         )
     return TaskResult(task.scene_id, task.site.id, observations)

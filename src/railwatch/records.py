@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import LineString, Point, Polygon
+
+if TYPE_CHECKING:
+    from railwatch.detect.estimate import Spread
 
 CAR_TYPES: tuple[str, ...] = (
     "locomotive",
@@ -175,6 +178,10 @@ class Observation:
     gsd_m: float | None = None
     car_list: list[Car] = field(default_factory=list)
     id: int | None = None
+    spread: Spread | None = None
+    """How [cars_low, cars_high] splits into parts independent between tracks and parts shared by
+    the look's tracks (`detect.estimate.Spread`), so sums over tracks add them as count() does; None
+    when unknown (rows stored before it was kept): sums then add this interval linearly."""
 
 
 @dataclass

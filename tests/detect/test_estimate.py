@@ -10,10 +10,10 @@ import pytest
 import synth
 
 from railwatch.detect import cars, coarse
-from railwatch.detect.count import CountResult
-from railwatch.detect.estimate import Side, combine
+from railwatch.detect.count import CountResult, _drop
+from railwatch.detect.estimate import Estimate, Side, Spread, combine, shrink, total_interval
 from railwatch.detect.occupancy import Occupancy
-from railwatch.records import TrackCount
+from railwatch.records import Car, TrackCount
 
 
 def test_combine_adds_independent_in_quadrature_and_shared_linearly():
@@ -114,3 +114,43 @@ def test_short_runs_counted_as_whole_cars_widen_only_the_low_side():
     # an ordinary long run rounded down shifts both sides alike
     run = coarse.coarse_spread(12, 12.4, 1.0, 0.04, 0.0, 0.0)
     assert run.down.fixed == pytest.approx(-0.4) and run.up.fixed == pytest.approx(0.4)
+
+
+def test_total_interval_is_the_scene_interval_of_count():
+    spread = cars.fine_spread(15, 3, 3)
+    tracks = [(15, 12, 18, spread)] * 4
+    r = CountResult(image="x", gsd_m=1.0, tracks=[_tc(f"t{k}", 15, 12, 18) for k in range(4)], cars=[],
+                    spreads={f"t{k}": spread for k in range(4)})
+    assert total_interval(tracks) == (r.total_low, r.total_high) == (54, 66)
+    # without spreads: the plain sum of the intervals; nothing at all: an empty interval at zero
+    assert total_interval([(15, 12, 18, None)] * 4) == (48, 72)
+    assert total_interval([]) == (0, 0)
+
+
+def test_shrink_scales_the_parts_with_the_cars_left():
+    sp = Spread(down=Side(4.0, 2.0, 0.5), up=Side(3.0, 2.0, 1.0))
+    half = shrink(sp, 20, 10)
+    assert half.down.independent == pytest.approx(4.0 / math.sqrt(2))  # variances add per car
+    assert half.down.shared == pytest.approx(1.0)  # a rate times the cars
+    assert (half.down.fixed, half.up.fixed) == (0.5, 1.0)  # offsets are not per car
+    assert half.up.independent == pytest.approx(3.0 / math.sqrt(2))
+    assert shrink(sp, 20, 20) == sp
+    # never more cars below the count than are left
+    assert shrink(sp, 20, 2).down.width == pytest.approx(math.hypot(4.0 * math.sqrt(0.1), 0.2) + 0.5)
+    one = shrink(sp, 20, 1)  # 1.40 cars below one car: held at one
+    assert one.down.width == pytest.approx(1.0) and one.up.width > 1.0
+    assert shrink(sp, 20, 0).down.width == pytest.approx(0.0)
+
+
+def test_drop_shrinks_the_spread_with_the_interval():
+    cs = [Car("t1", 15.0 * k, 15.0 * k + 14.0) for k in range(20)]
+    occ = _occ(np.zeros(10))
+    est = Estimate(list(cs), 17, 23, occ, cars.fine_spread(20, 2, 2))
+    before = est.spread
+    _drop(est, cs[:5])
+    assert (len(est.cars), est.low, est.high) == (15, 12, 18)
+    assert est.spread == shrink(before, 20, 15)
+    assert est.spread.down.shared == pytest.approx(cars.MISS_SHARE * 15)
+    assert est.spread.down.width < before.down.width
+    _drop(est, cs[5:])
+    assert (est.cars, est.low) == ([], 0) and est.spread.down.width == pytest.approx(0.0)

@@ -215,3 +215,98 @@ def test_catalog_tracks_need_the_sun_known():
     assert sunlit.sun(strips, 0.25, catalog=True) is None
     assert sunlit.sun(strips, 0.25, (180.0, 35.0), catalog=True) is not None
     assert sunlit.sun(strips, 0.25, catalog=False) is not None
+
+
+def _low_wagon_strip(offset_m: float, a0: float, a1: float) -> Strip:
+    """Empty track at `offset_m`, but for a low wagon from `a0` to `a1` m that hides the rails and casts
+    no shadow band of its own (its shadow falls on the wagon beside it)."""
+    s = _strip(offset_m, True, wagons=False)
+    rows = np.arange(s.pixels.shape[1]) * STEP_M
+    on = (rows >= a0) & (rows < a1)
+    body = np.flatnonzero(np.abs(s.across_m) <= 1.45)
+    s.pixels[np.ix_(np.arange(s.pixels.shape[0]), np.flatnonzero(on), body)] = 0.6
+    return s
+
+
+def test_wagon_whose_shadow_falls_on_its_neighbour():
+    """Beside a wagon found on the next track (shadow side), 14 m of hidden rails with no shadow band is
+    a wagon; the same stretch with no neighbour there, or empty track beside the neighbour, is none."""
+    from shapely.geometry import Polygon
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0  # the strips' + across is + y
+    low = _low_wagon_strip(0.0, 50.0, 64.0)
+    y0, y1 = side * 2.9, side * 6.1  # the next track's wagon body, 4.5 m across
+    neighbour = Polygon([(45.0, y0), (69.0, y0), (69.0, y1), (45.0, y1)])
+    cars = sunlit.beside(low, sun, [neighbour], [], track="L")
+    assert len(cars) == 1
+    assert abs(cars[0].start_m - 50.0) <= 1.0 and abs(cars[0].end_m - 64.0) <= 1.0
+    assert cars[0].confidence <= sunlit.BESIDE_CONFIDENCE
+    far = Polygon([(148.0, y0), (166.0, y0), (166.0, y1), (148.0, y1)])  # beside empty track only
+    assert sunlit.beside(low, sun, [far], [], track="L") == []
+    other_side = Polygon([(45.0, -y1), (69.0, -y1), (69.0, -y0), (45.0, -y0)])
+    assert sunlit.beside(low, sun, [other_side], [], track="L") == []  # its neighbour on the sun side
+    assert sunlit.beside(_strip(0.0, True, wagons=False), sun, [neighbour], [], track="L") == []
+    own = sunlit.beside(low, sun, [neighbour], cars, track="L")  # already found on its own line
+    assert own == []
+
+
+def test_runs_split_before_short_pieces_are_joined():
+    """A 14 m wagon whose shadow breaks after 7.5 m, coupled to a 13 m wagon: the second run (7.5 m of
+    the first wagon and the whole second) splits at its coupler gap, and the 6 m piece left over joins
+    the first 7.5 m across the break: two wagons, not three."""
+    step = 0.25
+    frac = np.zeros(130)
+    frac[0:30] = 0.9
+    frac[31:56] = 0.9  # the rest of the first wagon
+    frac[56:58] = 0.4  # coupler gap
+    frac[58:110] = 0.9
+    assert sunlit._spans(frac, frac > 0.3, np.ones(130, bool), step) == [(0, 56), (57, 110)]
+
+
+def test_a_fragment_joins_the_neighbour_that_leaves_the_shorter_wagon():
+    step = 0.25
+    pieces = [(0, 64), (65, 93), (94, 150)]  # 16 m, a 7 m fragment, 14 m: 1 row either side
+    assert sunlit._merge_fragments(pieces, step) == [(0, 64), (65, 150)]
+
+
+def test_shade_on_empty_track_does_not_hide_its_rails():
+    """Shade (the neighbour on the sun side) dims the rails but does not hide them: beside a found wagon,
+    shaded empty track gives no car, a shaded low wagon still does."""
+    from shapely.geometry import Polygon
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0
+    y0, y1 = side * 2.9, side * 6.1
+    neighbour = Polygon([(45.0, y0), (69.0, y0), (69.0, y1), (45.0, y1)])
+
+    def shaded(s: Strip) -> Strip:
+        along = np.arange(s.pixels.shape[1]) * STEP_M
+        rows = np.flatnonzero((along >= 40.0) & (along < 75.0))
+        cols = np.flatnonzero(np.abs(s.across_m) <= 1.9)
+        s.pixels[np.ix_(np.arange(3), rows, cols)] *= 0.35
+        return s
+
+    assert sunlit.beside(shaded(_strip(0.0, True, wagons=False)), sun, [neighbour], [], track="L") == []
+    cars = sunlit.beside(shaded(_low_wagon_strip(0.0, 50.0, 64.0)), sun, [neighbour], [], track="L")
+    assert len(cars) == 1 and abs(cars[0].start_m - 50.0) <= 1.0 and abs(cars[0].end_m - 64.0) <= 1.0
+
+
+def test_low_wagons_side_by_side_found_round_after_round(monkeypatch):
+    """A: a wagon found from its shadow; B beside it (A on B's shadow side) and C beside B: both low,
+    rails hidden, no shadow band. Round one finds B beside A, round two C beside B; one round only B."""
+    from railwatch.records import Car
+
+    sun = sunlit.sun([_strip(0.0, True), _strip(SPACING_M, True)], 0.25)
+    side = 1.0 if sun.direction[1] > 0 else -1.0
+    a = _strip(side * SPACING_M, True, wagons=False)  # its wagon is given as found
+    b = _low_wagon_strip(0.0, 50.0, 64.0)
+    c = _low_wagon_strip(-side * SPACING_M, 50.0, 64.0)  # no rails in the scene there: hidden throughout
+    found_a = [Car(track="A", start_m=50.0, end_m=64.0)]
+    out = sunlit.beside_rounds([a, b, c], sun, [found_a, [], []], [None] * 3, ["A", "B", "C"])
+    assert out[0] == []
+    assert [(round(x.start_m), round(x.end_m)) for x in out[1]] == [(50, 64)]
+    assert len(out[2]) == 1 and abs(out[2][0].start_m - 50.0) <= 1.0 and abs(out[2][0].end_m - 64.0) <= 1.0
+    monkeypatch.setattr(sunlit, "BESIDE_ROUNDS", 1)
+    out = sunlit.beside_rounds([a, b, c], sun, [found_a, [], []], [None] * 3, ["A", "B", "C"])
+    assert len(out[1]) == 1 and out[2] == []

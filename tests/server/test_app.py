@@ -200,3 +200,29 @@ def test_latest_cars_are_the_newest_look_with_cars(client, seeded):
     latest = client.get("/api/cars", params={"site": "tumangang", "latest": "true"}).json()
     assert every["total"] == 6 and latest["total"] == 5
     assert {f["properties"]["scene_id"] for f in latest["features"]} == {seeded["scene_id"]}
+
+
+def test_car_pages_keep_ids_across_looks_and_cars_without_footprints(client, seeded):
+    from dataclasses import replace
+
+    from railwatch import store
+
+    db = store.open(seeded["db_url"])
+    newest = db.observations(site="tumangang", with_cars=True)[-1]
+    older = sorted(db.scenes(site="tumangang"), key=lambda s: s.acquired)[0]
+    cars = [replace(c, footprint=None) if k == 1 else c for k, c in enumerate(newest.car_list[:3])]
+    db.put_observations(older.id, "tumangang", [replace(newest, id=None, scene_id=older.id,
+                                                        acquired=older.acquired, car_list=cars)])
+    old_id = db.observations(site="tumangang", scene=older.id)[0].id
+    db.close()
+    every = client.get("/api/cars", params={"site": "tumangang"}).json()
+    assert every["total"] == 7  # the older look's two cars with a footprint first, then the newest five
+    ids = [f["id"] for f in every["features"]]
+    assert ids[:3] == [f"{old_id}-0", f"{old_id}-2", f"{seeded['obs_id']}-0"]
+    pages = [client.get("/api/cars", params={"site": "tumangang", "limit": 3, "offset": o}).json()
+             for o in (0, 3, 6)]
+    assert [f["id"] for p in pages for f in p["features"]] == ids
+    assert [len(p["features"]) for p in pages] == [3, 3, 1] and {p["total"] for p in pages} == {7}
+    assert pages[0]["features"][1] == every["features"][1]
+    latest = client.get("/api/cars", params={"site": "tumangang", "latest": "true", "offset": 4}).json()
+    assert latest["total"] == 5 and [f["id"] for f in latest["features"]] == ids[6:]

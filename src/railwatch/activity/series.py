@@ -11,7 +11,10 @@ Rules (documented in the CLI help and the report):
   (`used=False`) but never analysed: a 30 % look is not a drop.
 * **Site totals from the store.** Per day, each of the site's tracks contributes its best look
   (a track not seen that day has coverage 0); the day's site coverage is the mean track coverage
-  and the site total is the sum of seen cars scaled by that coverage.
+  and the site total is the sum of seen cars scaled by that coverage. Its interval adds the tracks'
+  intervals as `railwatch.count` adds a scene's (`detect.estimate.total_interval`: parts independent
+  between tracks in quadrature, shared parts linearly), so a day of one full look reads the scene's
+  own [total_low, total_high]; tracks stored without their spread add linearly.
 * **Irregular dates.** Looks stay on their own dates; nothing is resampled or interpolated.
 """
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from railwatch.detect.estimate import total_interval
 from railwatch.errors import SeriesError
 from railwatch.records import Observation
 
@@ -140,11 +144,10 @@ def from_observations(observations: Iterable[Observation], coverage_floor: float
         days = sorted({d for d, _ in best})
         total = Series(site=site, source="store")
         for d in days:
-            day = [best.get((d, t)) for t in track_ids]
-            cov = sum(o.coverage for o in day if o is not None) / len(track_ids)
-            seen = sum(o.cars for o in day if o is not None)
-            lo = sum(o.cars_low for o in day if o is not None)
-            hi = sum(o.cars_high for o in day if o is not None)
+            day = [o for o in (best.get((d, t)) for t in track_ids) if o is not None]
+            cov = sum(o.coverage for o in day) / len(track_ids)
+            seen = sum(o.cars for o in day)
+            lo, hi = total_interval([(o.cars, o.cars_low, o.cars_high, o.spread) for o in day])
             count, low, high, used = scale(seen, lo, hi, cov, coverage_floor)
             total.looks.append(Look(d, count, low, high, cov, float(seen), n_looks[d], used))
         out.append(total)

@@ -23,8 +23,8 @@ from shapely.geometry import LineString, Point, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import castshadow, occupancy, shared, sunlit, trackfile
-from railwatch.detect.estimate import Estimate, Side, Spread, combine
+from railwatch.detect import castshadow, estimate, occupancy, shared, sunlit, trackfile
+from railwatch.detect.estimate import Estimate, Spread
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
 from railwatch.imagery import coreg, corridor, source, sun, timestamps
@@ -62,16 +62,19 @@ class CountResult:
     @property
     def total_low(self) -> int:
         """Low end of the scene's 90 % interval: no lower than the sum of the tracks' low ends."""
-        down = combine(_sides(self.tracks, self.spreads, up=False))
-        floor = sum(t.cars_low for t in self.tracks)
-        return min(self.total, max(floor, math.floor(self.total - down + 1e-9)))
+        return self.total_interval[0]
 
     @property
     def total_high(self) -> int:
         """High end of the scene's 90 % interval: no higher than the sum of the tracks' high ends."""
-        up = combine(_sides(self.tracks, self.spreads, up=True))
-        ceiling = sum(t.cars_high for t in self.tracks)
-        return max(self.total, min(ceiling, math.ceil(self.total + up - 1e-9)))
+        return self.total_interval[1]
+
+    @property
+    def total_interval(self) -> tuple[int, int]:
+        """The scene's 90 % interval (`estimate.total_interval` of its tracks and their spreads)."""
+        return estimate.total_interval(
+            [(t.cars, t.cars_low, t.cars_high, self.spreads.get(t.id)) for t in self.tracks]
+        )
 
     @property
     def locomotives(self) -> int:
@@ -106,18 +109,6 @@ class CountResult:
         if not self.georeferenced:
             doc["railwatch"]["note"] = "image is not georeferenced: coordinates are pixel (col, row)"
         return doc
-
-
-def _sides(tracks: list[TrackCount], spreads: dict[str, Spread], up: bool) -> list[Side]:
-    """One side of every track's interval; a track without a spread counts as wholly shared."""
-    out = []
-    for t in tracks:
-        sp = spreads.get(t.id)
-        if sp is not None:
-            out.append(sp.up if up else sp.down)
-        else:
-            out.append(Side(shared=float(t.cars_high - t.cars if up else t.cars - t.cars_low)))
-    return out
 
 
 @dataclass
@@ -282,13 +273,17 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-        fps = s.footprints([(c.start_m, c.end_m) for c in est.cars])
-        if crs is not None and fps:
-            fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
-        for c, fp in zip(est.cars, fps, strict=True):
-            c.footprint = fp if crs is not None else _to_pixels(fp, img.gsd_m)
+        _place(est.cars, s, crs, img.gsd_m)
         ests.append(est)
     if sunlight is not None:
+        # a wagon whose shadow falls on the wagon beside it casts no band of its own (sunlit.beside)
+        live = [s if e is not None else None for s, e in zip(shifted, ests, strict=True)]
+        so_far = [e.cars if e else [] for e in ests]
+        found = sunlit.beside_rounds(live, sunlight, so_far, frames, [t.id for t in tracks])
+        for s, crs, est, new in zip(shifted, frames, ests, found, strict=True):
+            if est is not None and new:
+                _place(new, s, crs, img.gsd_m)
+                est.cars += new
         # discovered lines overlap (a wagon's rails and its shadow edge): one car per footprint
         for est, dup in zip(ests, sunlit.duplicates([e.cars if e else [] for e in ests]), strict=True):
             if est is not None:
@@ -370,12 +365,24 @@ def _occupancies(
     return out
 
 
+def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> None:
+    """Give `cars` their footprints (lon/lat, or pixel col/row if unreferenced)."""
+    fps = strip.footprints([(c.start_m, c.end_m) for c in cars])
+    if crs is not None and fps:
+        fps = list(reproject(np.array(fps, dtype=object), crs, WGS84))  # every vertex in one call
+    for c, fp in zip(cars, fps, strict=True):
+        c.footprint = fp if crs is not None else _to_pixels(fp, gsd_m)
+
+
 def _drop(est: Estimate, cars: list[Car]) -> None:
-    """Remove `cars` from a track's estimate, shrinking its interval with them."""
+    """Remove `cars` from a track's estimate, shrinking its interval and its spread with them."""
     if cars:
         ids = {id(c) for c in cars}
+        n_before = len(est.cars)
         est.cars = [c for c in est.cars if id(c) not in ids]
         est.low, est.high = max(0, est.low - len(cars)), max(0, est.high - len(cars))
+        if est.spread is not None:
+            est.spread = estimate.shrink(est.spread, n_before, len(est.cars))
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:

@@ -6,17 +6,21 @@ right, the lengths of that track's cars, its read noise, a cloud over it) and pa
 of the scene shares (a fleet length mix unlike the prior, a GSD scale error, a read bias of the
 imagery). Summing per-track intervals treats every part as shared, so a scene interval grows with
 the number of tracks where independent errors grow with its square root. `Spread` keeps the parts
-apart; `combine` adds independent half-widths in quadrature and shared ones linearly.
+apart; `combine` adds independent half-widths in quadrature and shared ones linearly, and
+`total_interval` gives the interval of a sum of track counts (a scene's, or a site's from the store)
+the same way wherever it is summed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from railwatch.detect.occupancy import Occupancy
-from railwatch.records import Car
+if TYPE_CHECKING:  # annotations only: the store and activity import this module without numpy/scipy
+    from railwatch.detect.occupancy import Occupancy
+    from railwatch.records import Car
 
 MISCOUNT_VAR = 0.1
 """Variance, per counted car, of the count error no flagged doubt explains (a car missed, two read as
@@ -58,6 +62,47 @@ def combine(sides: Iterable[Side]) -> float:
         shared += s.shared
         fixed += s.fixed
     return math.sqrt(ind2 + shared**2) + fixed
+
+
+def side(cars: int, low: int, high: int, spread: Spread | None, up: bool) -> Side:
+    """One side of a track's [low, high] interval around `cars`; without a spread the whole half-width
+    counts as shared, so a sum of such tracks adds their intervals linearly (the safe fallback)."""
+    if spread is not None:
+        return spread.up if up else spread.down
+    return Side(shared=float(high - cars if up else cars - low))
+
+
+def total_interval(tracks: Sequence[tuple[int, int, int, Spread | None]]) -> tuple[int, int]:
+    """[low, high] (cars) of the sum of track counts, each (cars, low, high, spread or None): the
+    `combine`d half-widths around the summed count, never wider than the summed track intervals."""
+    total = sum(t[0] for t in tracks)
+    floor = sum(t[1] for t in tracks)
+    ceiling = sum(t[2] for t in tracks)
+    down = combine(side(*t, up=False) for t in tracks)
+    up = combine(side(*t, up=True) for t in tracks)
+    low = min(total, max(floor, math.floor(total - down + 1e-9)))
+    high = max(total, min(ceiling, math.ceil(total + up - 1e-9)))
+    return low, high
+
+
+def shrink(spread: Spread, n_before: int, n_after: int) -> Spread:
+    """The spread of a track that lost cars (n_before -> n_after counted): parts that grow with the
+    cars counted shrink with them, the independent ones (variances add per car) as the square root of
+    the share kept, the shared ones (a rate times the cars) linearly; offsets stay. The low side never
+    reaches below zero cars."""
+    if n_before <= 0 or n_after >= n_before:
+        return spread
+    keep = max(0, n_after) / n_before
+    root = math.sqrt(keep)
+
+    def scaled(s: Side) -> Side:
+        return Side(s.independent * root, s.shared * keep, s.fixed)
+
+    down, up = scaled(spread.down), scaled(spread.up)
+    if down.width > n_after:  # as many cars below the count as are left at most
+        f = max(0, n_after) / down.width
+        down = Side(down.independent * f, down.shared * f, down.fixed * f)
+    return Spread(down=down, up=up)
 
 
 @dataclass

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage
-from shapely import STRtree
+from shapely import STRtree, points
+from shapely.geometry import Polygon
 
 from railwatch.detect import types
 from railwatch.detect.estimate import Estimate
@@ -32,7 +33,18 @@ from railwatch.imagery import sun as sun_geometry
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
 
-__all__ = ["MAX_GSD_M", "Sun", "sun", "suited", "estimate", "duplicates", "margins", "widen"]
+__all__ = [
+    "MAX_GSD_M",
+    "Sun",
+    "sun",
+    "suited",
+    "estimate",
+    "beside",
+    "beside_rounds",
+    "duplicates",
+    "margins",
+    "widen",
+]
 
 MAX_GSD_M = 0.6
 """Coarser than this the shadow band and the coupler gaps in it are not resolved."""
@@ -108,6 +120,21 @@ half the gauge, 0.75 m, off the centre)."""
 BODY_OCCUPIED = 0.5
 """...and the occupancy model must see something other than empty track on this share of it
 (paving, grass and lines off the rails hide rails too, but look like empty ground)."""
+NEIGHBOUR_PROBE_M = 3.5
+"""Across the track, this far on the shadow side stands the body of a wagon on the next track (track
+spacing 4.5-5 m less half a wagon width, 1.45 m, with margin): a wagon there catches this one's shadow."""
+RAIL_HIDDEN_BESIDE = 0.45
+"""Beside such a neighbour, rails weaker than this fraction of the image's typical track (relative to the
+local brightness, so that the neighbour's shade on empty track does not hide them) are hidden: a low flat
+wagon's frame and deck show faint ridges of their own, so the bare `RAIL_GONE` is too strict."""
+BESIDE_ROUNDS = 3
+"""At most this many rounds of `beside`, each with the previous round's finds as neighbours: low wagons
+stand side by side on several tracks of a yard's sorting sidings, each shading the next."""
+MIN_LOCAL_GRAY = 0.02
+"""Floor of the local brightness (0-1) that relative rail ridges are divided by (black shade, nodata)."""
+BESIDE_CONFIDENCE = 0.25
+"""Confidence of a wagon found beside its shadowed neighbour: below every shadow find, so that where
+lines overlap the wagon is kept from its own shadow (`duplicates`)."""
 
 
 TYPICAL_CAR_HEIGHT_M = 4.0
@@ -124,12 +151,16 @@ MIN_SUITED = 0.5
 
 class Sun:
     """Which way cast shadows fall (a unit vector in the strips' metric frame), how dark they are, and
-    the typical rail-pair strength on the track centres (0 when unknown)."""
+    the typical rail-pair strength on the track centres, absolute and relative to the local brightness
+    (`_rail_pairs`; 0 when unknown)."""
 
-    def __init__(self, direction: np.ndarray, dark: float, rails: float = 0.0) -> None:
+    def __init__(
+        self, direction: np.ndarray, dark: float, rails: float = 0.0, rails_rel: float = 0.0
+    ) -> None:
         self.direction = direction
         self.dark = dark
         self.rails = rails
+        self.rails_rel = rails_rel
 
 
 def _gray(strip: Strip) -> np.ndarray:
@@ -146,11 +177,15 @@ def _shade(strip: Strip, dark: float) -> np.ndarray:
     return m
 
 
-def _rail_pairs(strip: Strip) -> np.ndarray:
-    """Per pixel, how clearly a rail pair (two dark ridges 1.5 m apart) is centred there."""
+def _rail_pairs(strip: Strip, relative: bool = False) -> np.ndarray:
+    """Per pixel, how clearly a rail pair (two dark ridges 1.5 m apart) is centred there; `relative`:
+    each ridge as a share of the local brightness, so that rails in shade count as much as in sun."""
     g = ndimage.gaussian_filter1d(_gray(strip), 0.7, axis=1)
     ridge = np.zeros_like(g)
     ridge[:, 1:-1] = np.maximum(g[:, :-2] + g[:, 2:] - 2 * g[:, 1:-1], 0)
+    if relative:
+        local = ndimage.uniform_filter(g, max(int(round(2 * RAIL_HALF_M / strip.step_m)), 3))
+        ridge /= np.maximum(local, MIN_LOCAL_GRAY)
     k = max(int(round(RAIL_HALF_M / strip.step_m)), 1)
     out = np.zeros_like(ridge)
     out[:, k:-k] = np.minimum(ridge[:, : -2 * k], ridge[:, 2 * k :])
@@ -212,7 +247,10 @@ def sun(
     if position is not None and suited(strips, u, position) < MIN_SUITED:
         return None
     centre = np.concatenate([_centre_rails(s)[s.valid.any(axis=1)] for s in strips])
-    return Sun(u, dark, float(np.median(centre)) if centre.size else 0.0)
+    rel = np.concatenate([_centre_rails(s, True)[s.valid.any(axis=1)] for s in strips])
+    return Sun(
+        u, dark, float(np.median(centre)) if centre.size else 0.0, float(np.median(rel)) if rel.size else 0.0
+    )
 
 
 def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> float:
@@ -260,11 +298,11 @@ def _band_fill(strips: list[Strip], u: np.ndarray, dark: float) -> float:
     return filled / n if n else 0.0
 
 
-def _centre_rails(strip: Strip) -> np.ndarray:
+def _centre_rails(strip: Strip, relative: bool = False) -> np.ndarray:
     """Per row, the strongest rail pair centred within `NEAR_RAILS_M` of the line, smoothed over 3 m
     (sleepers, noise): a discovered line may run along one rail or the ballast edge, not the centre."""
     near = np.flatnonzero(np.abs(strip.across_m) <= max(NEAR_RAILS_M, strip.step_m))
-    r = _rail_pairs(strip)[:, near].max(axis=1)
+    r = _rail_pairs(strip, relative)[:, near].max(axis=1)
     return ndimage.uniform_filter1d(r, max(int(round(3.0 / strip.step_m)), 1))
 
 
@@ -283,10 +321,10 @@ def _merge_fragments(
                 continue
             options = []
             if k > 0 and (a - out[k - 1][1]) * step <= MERGE_GAP_M:
-                options.append((a - out[k - 1][1], k - 1))
+                options.append((a - out[k - 1][1], b - out[k - 1][0], k - 1))
             if k + 1 < len(out) and (out[k + 1][0] - b) * step <= MERGE_GAP_M:
-                options.append((out[k + 1][0] - b, k + 1))
-            for _, j in sorted(options):
+                options.append((out[k + 1][0] - b, out[k + 1][1] - a, k + 1))
+            for _, _, j in sorted(options):  # the nearer, then the one leaving the shorter wagon
                 lo, hi = min(a, out[j][0]), max(b, out[j][1])
                 if (hi - lo) * step <= MAX_SINGLE_M:
                     out[min(k, j)] = (lo, hi)
@@ -313,6 +351,21 @@ def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, i
     n = max(1, int(round((length - SPILL_M) / WAGON_LENGTH_M)))
     edges = np.linspace(i0, i1, n + 1).round().astype(int)
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _spans(frac: np.ndarray, occupied: np.ndarray, seen: np.ndarray, step: float) -> list[tuple[int, int]]:
+    """Row spans of single wagons: every occupied run long enough is split at its coupler gaps first,
+    then pieces too short for a wagon are joined to a neighbour (`_merge_fragments`). In that order a
+    dip inside a wagon that cuts a run next to a break in the same wagon's shadow is mended."""
+    pieces, cut = [], set()
+    for i0, i1 in runs(occupied):
+        at_edge = _at_edge(seen, i0, i1)
+        if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
+            for a, b in _split(frac, i0, i1, step):
+                pieces.append((a, b))
+                if _at_edge(seen, a, b):
+                    cut.add((a, b))
+    return _merge_fragments(pieces, step, frozenset(cut))
 
 
 def _at_edge(seen: np.ndarray, i0: int, i1: int) -> bool:
@@ -346,31 +399,104 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
             if (i1 - i0) * step >= long_enough and body[i0:i1].mean() >= BODY_OCCUPIED:
                 occupied[i0:i1] = True
     cars: list[Car] = []
-    kept, cut = [], set()
-    for i0, i1 in runs(occupied):
-        at_edge = _at_edge(seen & band_seen, i0, i1)
-        if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
-            kept.append((i0, i1))
-            if at_edge:
-                cut.add((i0, i1))
-    merged = _merge_fragments(kept, step, frozenset(cut))
-    for i0, i1 in merged:
-        pieces = [(i0, i1)] if (i0, i1) not in kept else _split(frac, i0, i1, step)
-        for a, b in pieces:
-            f = types.features(strip, int(a), int(b))
-            kind, conf = types.classify(f, fine=True)
-            cars.append(
-                Car(
-                    track=track,
-                    start_m=strip.start_m + a * step,
-                    end_m=strip.start_m + b * step,
-                    type=kind,
-                    color=types.hex_colour(f.rgb),
-                    confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
-                )
+    for a, b in _spans(frac, occupied, seen & band_seen, step):
+        f = types.features(strip, int(a), int(b))
+        kind, conf = types.classify(f, fine=True)
+        cars.append(
+            Car(
+                track=track,
+                start_m=strip.start_m + a * step,
+                end_m=strip.start_m + b * step,
+                type=kind,
+                color=types.hex_colour(f.rgb),
+                confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
             )
+        )
     n = len(cars)
     return Estimate(cars, n, n, base.occupancy)  # the interval comes from `widen`, over all tracks
+
+
+def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], track: str = "") -> list[Car]:
+    """Wagons whose shadow falls on a wagon standing on the next track, so they cast no band of their own.
+
+    `others`: footprints (the strip's frame) of the cars found on other tracks; `cars`: this track's.
+    Where a neighbour's body lies `NEIGHBOUR_PROBE_M` across on the shadow side, a stretch of at least
+    `BODY_MIN_M` with the rails hidden (`RAIL_HIDDEN_BESIDE`, relative to the local brightness) and no
+    shadow in the band is a wagon: empty track there shows its rails, in a neighbour's shade or not. Only
+    beside a car already found, so paving and grass, which hide rails too, do not count on their own.
+    """
+    if not others or sunlight.rails_rel <= 0:
+        return []
+    step = strip.step_m
+    side = np.where(_normals(strip) @ sunlight.direction > 0, 1.0, -1.0)
+    x, y = strip.to_map(strip.along_m, side * NEIGHBOUR_PROBE_M)
+    covered = np.zeros(strip.n_along, bool)
+    covered[np.unique(STRtree(others).query(points(x, y), predicate="within")[0])] = True
+    if not covered.any():
+        return []
+    lo, hi = CAR_HALF_M + BAND_M[0], CAR_HALF_M + BAND_M[1]
+    a = strip.across_m
+    shade = _shade(strip, sunlight.dark)
+    pos, neg = shade[:, (a >= lo) & (a <= hi)].mean(axis=1), shade[:, (a <= -lo) & (a >= -hi)].mean(axis=1)
+    band = np.where(side > 0, pos, neg)
+    band = ndimage.uniform_filter1d(band.astype(float), max(int(round(SMOOTH_M / step)), 1))
+    hidden = strip.valid.any(axis=1) & (_centre_rails(strip, True) < RAIL_HIDDEN_BESIDE * sunlight.rails_rel)
+    free = covered & hidden & (band <= MIN_DARK_FRACTION)
+    for c in cars:  # rows this track's own finds hold
+        i0, i1 = (max(int(round((m - strip.start_m) / step)), 0) for m in (c.start_m, c.end_m))
+        free[i0:i1] = False
+    out = []
+    for i0, i1 in runs(free):
+        if (i1 - i0) * step < BODY_MIN_M:
+            continue
+        for a0, a1 in _split(np.zeros(strip.n_along), i0, i1, step):
+            f = types.features(strip, int(a0), int(a1))
+            kind, conf = types.classify(f, fine=True)
+            out.append(
+                Car(
+                    track=track,
+                    start_m=strip.start_m + a0 * step,
+                    end_m=strip.start_m + a1 * step,
+                    type=kind,
+                    color=types.hex_colour(f.rgb),
+                    confidence=round(BESIDE_CONFIDENCE * conf, 3),
+                )
+            )
+    return out
+
+
+def beside_rounds(
+    strips: Sequence[Strip | None],
+    sunlight: Sun,
+    cars: Sequence[list[Car]],
+    frames: Sequence[object],
+    tracks: Sequence[str],
+) -> list[list[Car]]:
+    """Per track, the wagons `beside` finds, round after round (`BESIDE_ROUNDS`) until none is new.
+
+    `cars`: each track's cars so far; `frames`: each strip's frame (CRS), footprints of strips in
+    different frames are not compared. Footprints are in each strip's own frame; the caller places them.
+    """
+    fps = [
+        s.footprints([(c.start_m, c.end_m) for c in cs]) if s is not None else []
+        for s, cs in zip(strips, cars, strict=True)
+    ]
+    found: list[list[Car]] = [[] for _ in strips]
+    for _ in range(BESIDE_ROUNDS):
+        new = []
+        for k, s in enumerate(strips):
+            if s is None:
+                new.append([])
+                continue
+            others = [fp for j, f in enumerate(fps) if j != k and frames[j] == frames[k] for fp in f]
+            new.append(beside(s, sunlight, others, list(cars[k]) + found[k], track=tracks[k]))
+        if not any(new):
+            break
+        for k, s in enumerate(strips):
+            if new[k] and s is not None:
+                fps[k] = fps[k] + s.footprints([(c.start_m, c.end_m) for c in new[k]])
+                found[k] += new[k]
+    return found
 
 
 def margins(counts: list[int], fraction: float = INTERVAL_FRACTION) -> list[int]:

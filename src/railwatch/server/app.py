@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from railwatch import store as store_mod
 from railwatch.errors import InputError, RailwatchError, SiteNotFound
 from railwatch.imagery import source
-from railwatch.records import Event, Observation
+from railwatch.records import Event
 from railwatch.report.chips import png
 from railwatch.server import geojson as gj
 
@@ -164,28 +164,25 @@ def create_app(
         found = db.observations(site=site, track=track, start=t0, end=t1, limit=limit, offset=offset)
         return _page([gj.observation_dict(o) for o in found], total, limit, offset)
 
-    def _cars(site: str | None, scene: int | None, latest: bool) -> list[Observation]:
-        if site is not None:
-            db.get_site(site)
-        if scene is not None:
-            db.get_scene(scene)
-        if not latest:
-            return db.observations(site=site, scene=scene, with_cars=True)
-        newest = db.newest_with_cars(site=site, scene=scene)  # read only that look's cars, not every car
-        if newest is None:
-            return []
-        found = db.observations(site=site, scene=scene, start=newest, end=newest, with_cars=True)
-        return [o for o in found if o.car_list]
-
     @app.get("/api/cars", dependencies=[r])
     def cars(site: str | None = None, scene: int | None = None, latest: bool = False,
              limit: int = Limit, offset: int = Offset) -> JSONResponse:
         """Detected car footprints (lon/lat) with type, colour, confidence, track and chainage, a page
         at a time in time order (`total` = all matching cars); `latest` keeps the newest look with cars."""
-        fc = gj.car_features(_cars(site, scene, latest))
-        total = len(fc["features"])
-        fc["features"] = fc["features"][offset:offset + limit]
-        fc |= {"total": total, "limit": limit, "offset": offset}
+        if site is not None:
+            db.get_site(site)
+        if scene is not None:
+            db.get_scene(scene)
+        when = None
+        if latest:  # only that look's cars: its time bounds the car query from both sides
+            when = db.newest_with_cars(site=site, scene=scene)
+        if latest and when is None:
+            total, page = 0, []
+        else:
+            total = db.car_total(site=site, scene=scene, start=when, end=when)
+            page = db.car_page(site=site, scene=scene, start=when, end=when, limit=limit, offset=offset)
+        fc = {"type": "FeatureCollection", "features": [gj.car_feature(o, k, c) for o, k, c in page],
+              "total": total, "limit": limit, "offset": offset}
         return JSONResponse(fc, headers={"X-Total-Count": str(total)})
 
     @app.get("/api/cars/{car_id}/chip.png", dependencies=[r])

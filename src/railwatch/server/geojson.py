@@ -10,7 +10,7 @@ from typing import Any
 import shapely
 from shapely.geometry import mapping
 
-from railwatch.records import Movement, Observation, Scene, Site
+from railwatch.records import Car, Movement, Observation, Scene, Site
 
 
 def geometry(geom: shapely.Geometry) -> dict[str, Any]:
@@ -65,20 +65,20 @@ def observation_dict(o: Observation) -> dict[str, Any]:
     }
 
 
+def car_feature(o: Observation, k: int, c: Car) -> dict[str, Any]:
+    """One car footprint as a Feature; its id is `OBSERVATION-INDEX` (k: its index in o's cars)."""
+    cid = f"{o.id}-{k}"
+    props = c.to_dict() | {
+        "id": cid, "site": o.site, "scene_id": o.scene_id, "acquired": o.acquired.isoformat(),
+        "chainage_m": round((c.start_m + c.end_m) / 2, 1), "length_m": round(c.length_m, 2),
+    }
+    return {"type": "Feature", "id": cid, "geometry": geometry(c.footprint), "properties": props}
+
+
 def car_features(observations: list[Observation]) -> dict[str, Any]:
-    """Every car footprint of these observations; a car's id is `OBSERVATION-INDEX`."""
-    feats = []
-    for o in observations:
-        for k, c in enumerate(o.car_list):
-            if c.footprint is None:
-                continue
-            cid = f"{o.id}-{k}"
-            props = c.to_dict() | {
-                "id": cid, "site": o.site, "scene_id": o.scene_id, "acquired": o.acquired.isoformat(),
-                "chainage_m": round((c.start_m + c.end_m) / 2, 1), "length_m": round(c.length_m, 2),
-            }
-            geom = geometry(c.footprint)
-            feats.append({"type": "Feature", "id": cid, "geometry": geom, "properties": props})
+    """Every car footprint of these observations (`car_feature` each)."""
+    feats = [car_feature(o, k, c) for o in observations for k, c in enumerate(o.car_list)
+             if c.footprint is not None]
     return {"type": "FeatureCollection", "features": feats}
 
 

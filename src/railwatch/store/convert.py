@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from railwatch.detect.estimate import Side, Spread
 from railwatch.records import (
     Alert,
     Car,
@@ -147,15 +148,20 @@ def car_row(car: Car) -> CarRow:
     )
 
 
-def car_record(row: CarRow) -> Car:
+def car_record(row: CarRow | Any, prefix: str = "") -> Car:
+    """A Car from an ORM row, or from a plain column row whose car columns are named `prefix`<name>."""
+    if not prefix:
+        return Car(track=row.track_id, start_m=row.start_m, end_m=row.end_m, type=row.type, color=row.color,
+                   confidence=row.confidence, footprint=row.footprint)  # type: ignore[arg-type]
+    m = row._mapping
     return Car(
-        track=row.track_id,
-        start_m=row.start_m,
-        end_m=row.end_m,
-        type=row.type,
-        color=row.color,
-        confidence=row.confidence,
-        footprint=row.footprint,  # type: ignore[arg-type]
+        track=m[prefix + "track_id"],
+        start_m=m[prefix + "start_m"],
+        end_m=m[prefix + "end_m"],
+        type=m[prefix + "type"],
+        color=m[prefix + "color"],
+        confidence=m[prefix + "confidence"],
+        footprint=m[prefix + "footprint"],
     )
 
 
@@ -173,7 +179,34 @@ def observation_row(obs: Observation, scene_id: int | None, site_id: str) -> Obs
         by_type={str(k): int(v) for k, v in obs.by_type.items()},
         gsd_m=None if obs.gsd_m is None else float(obs.gsd_m),
         car_rows=[car_row(c) for c in obs.car_list],
+        **spread_fields(obs.spread),
     )
+
+
+SIDES = ("down", "up")
+"""The two sides of a stored spread: `spread_down_*` below the count, `spread_up_*` above it."""
+PARTS = ("independent", "shared", "fixed")
+"""The parts of each side (cars; `detect.estimate.Side`), one nullable column each."""
+
+
+def spread_fields(spread: Spread | None) -> dict[str, float | None]:
+    """The observation row's `spread_<side>_<part>` columns (all None for an unknown spread)."""
+    out: dict[str, float | None] = {}
+    for side in SIDES:
+        s = getattr(spread, side) if spread is not None else None
+        for part in PARTS:
+            out[f"spread_{side}_{part}"] = None if s is None else float(getattr(s, part))
+    return out
+
+
+def spread_record(row: ObservationRow | Any) -> Spread | None:
+    """The Spread of an observation row, or None when any part is missing (rows stored before 0002).
+    Plain attribute reads: this runs for every row of a 1,000-observation API page."""
+    down = (row.spread_down_independent, row.spread_down_shared, row.spread_down_fixed)
+    up = (row.spread_up_independent, row.spread_up_shared, row.spread_up_fixed)
+    if None in down or None in up:
+        return None
+    return Spread(down=Side(*down), up=Side(*up))
 
 
 def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observation:
@@ -192,6 +225,7 @@ def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observatio
         gsd_m=row.gsd_m,
         car_list=[car_record(c) for c in row.car_rows] if with_cars else [],
         id=row.id,
+        spread=spread_record(row),
     )
 
 

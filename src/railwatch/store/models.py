@@ -124,6 +124,13 @@ class ObservationRow(Base):
     locomotives: Mapped[int] = mapped_column(Integer, default=0)
     by_type: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     gsd_m: Mapped[float | None] = mapped_column(Float)
+    # the interval's parts (cars; `detect.estimate.Spread`), NULL on rows stored before migration 0002
+    spread_down_independent: Mapped[float | None] = mapped_column(Float)
+    spread_down_shared: Mapped[float | None] = mapped_column(Float)
+    spread_down_fixed: Mapped[float | None] = mapped_column(Float)
+    spread_up_independent: Mapped[float | None] = mapped_column(Float)
+    spread_up_shared: Mapped[float | None] = mapped_column(Float)
+    spread_up_fixed: Mapped[float | None] = mapped_column(Float)
 
     car_rows: Mapped[list[CarRow]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="CarRow.id"
