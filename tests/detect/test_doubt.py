@@ -124,3 +124,26 @@ def test_count_result_carries_each_tracks_doubt():
     assert doubt.Doubt(shadowed=1).describe() == "1 may hide in rows read as a neighbour's shadow"
     with pytest.raises(AttributeError):
         doubt.Doubt().veiled = 1  # frozen: a look's evidence is not edited after the count
+
+
+def test_uncount_leaves_cloud_faint_cars_out_but_keeps_them_on_the_upper_side():
+    dep = np.full(N, 0.005)
+    veiled = np.zeros(N, bool)
+    veiled[_rows(0, 100)] = True
+    cars = [_car(10, 24), _car(30, 44), _car(200, 215), _car(300, 305)]
+    dep[_rows(10, 24)] = dep[_rows(30, 44)] = dep[_rows(300, 305)] = 1.2 * THR
+    dep[_rows(200, 215)] = 6 * THR
+    spread = Spread(down=Side(1.5, 0.08, 0.0), up=Side(1.5, 0.08, 0.0))
+    est = Estimate(list(cars), 2, 6, _occ(dep, veiled=veiled), spread)
+    d = doubt.widen(est, _strip(), uncount=True)
+    assert est.cars == [cars[2], cars[3]], "the two veiled faint cars are left out, the short one stays"
+    assert (d.uncounted, d.veiled, d.short, d.down, d.up) == (2, 0, 1, 1, 2)
+    assert "2 faint under cloud left out of the count" in d.describe()
+    # the interval keeps its ends: two cars fewer counted, two more that may be there, one doubted
+    assert (est.low, est.high) == (0, 6)
+    assert est.spread.up.fixed == 2 and est.spread.down.fixed == 1
+    # without uncount the count keeps them and the lower side takes them
+    est2 = Estimate(list(cars), 2, 6, _occ(dep, veiled=veiled), spread)
+    d2 = doubt.widen(est2, _strip())
+    assert len(est2.cars) == 4 and (d2.veiled, d2.short, d2.down, d2.up) == (2, 1, 3, 0)
+    assert (est2.low, est2.high) == (0, 6)

@@ -276,7 +276,9 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
-            doubts[t.id] = doubt.widen(est, s)
+            # split cars are counted one by one: a faint one that a cloud explains is left out (coarser,
+            # cars are lengths of occupied track)
+            doubts[t.id] = doubt.widen(est, s, uncount=img.gsd_m <= car_mod.FINE_M)
             if doubts[t.id].describe():
                 notes.append(f"track {t.id}: interval widened, {doubts[t.id].describe()}")
         fps = s.footprints([(c.start_m, c.end_m) for c in est.cars])
@@ -368,13 +370,7 @@ def _occupancies(
 
 def _drop(est: Estimate, cars: list[Car]) -> None:
     """Remove `cars` from a track's estimate, shrinking its interval and its spread with them."""
-    if cars:
-        ids = {id(c) for c in cars}
-        n_before = len(est.cars)
-        est.cars = [c for c in est.cars if id(c) not in ids]
-        est.low, est.high = max(0, est.low - len(cars)), max(0, est.high - len(cars))
-        if est.spread is not None:
-            est.spread = estimate.shrink(est.spread, n_before, len(est.cars))
+    estimate.drop(est, cars)
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:

@@ -7,7 +7,8 @@ railcar. A car may hide where rows were taken off as a neighbour's shadow darken
 band: a dark car beside a busy neighbour fits that model as well. Such errors come together (one
 cloud, one sun over the whole look), so they are not coin tosses that average out: they widen the
 interval's offsets (`estimate.Side.fixed`) by the cars concerned, on the tracks that show them, and
-nowhere else.
+nowhere else. Where cars are split one by one, a faint car that a cloud explains is left out of the
+count instead, and kept on the interval's upper side.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import ndimage
 
-from railwatch.detect.estimate import Estimate, Spread
+from railwatch.detect.estimate import Estimate, Spread, drop
 from railwatch.detect.occupancy import Occupancy
 from railwatch.imagery.corridor import Strip
 from railwatch.records import Car
@@ -41,15 +42,23 @@ EXPLAINED_SHARE = 0.5
 """A gap between two counted cars is shadow-explained when at least this share of its rows was."""
 
 
+CLOUD_REASONS = ("veiled", "cloud_rim")
+"""Reasons that a cloud gives (`reasons`): where cars are split one by one, such a car is left out of the
+count and kept as a car that may be there (a cloud's rim makes up faint cars far more often than it
+hides a low one: tumangang-2023 tuning seed 3, 0.5 m, every such car but one was false)."""
+
+
 @dataclass(frozen=True)
 class Doubt:
     """Cars one track's count may be off by, by reason: counted ones that may not be there (`veiled`,
-    `cloud_rim`, `short`) and uncounted ones that may hide in neighbour-shadow rows (`shadowed`)."""
+    `cloud_rim`, `short`), cars the cloud explains that were left out of the count (`uncounted`) and
+    uncounted ones that may hide in neighbour-shadow rows (`shadowed`)."""
 
     veiled: int = 0
     cloud_rim: int = 0
     short: int = 0
     shadowed: int = 0
+    uncounted: int = 0
 
     @property
     def down(self) -> int:
@@ -59,23 +68,22 @@ class Doubt:
     @property
     def up(self) -> int:
         """Cars that may be there, uncounted."""
-        return self.shadowed
+        return self.shadowed + self.uncounted
 
     def describe(self) -> str:
         """'3 faint under thin cloud, 1 shorter than a car; 2 may hide in neighbour shadow' (or '')."""
-        less = [
+        parts = [
             f"{n} {what}"
             for n, what in (
                 (self.veiled, "faint under undone thin cloud"),
                 (self.cloud_rim, "faint at a cloud's rim"),
                 (self.short, "faint and shorter than a car"),
+                (self.uncounted, "faint under cloud left out of the count"),
+                (self.shadowed, "may hide in rows read as a neighbour's shadow"),
             )
             if n
         ]
-        text = ", ".join(less)
-        if self.shadowed:
-            text += ("; " if text else "") + f"{self.shadowed} may hide in rows read as a neighbour's shadow"
-        return text
+        return ", ".join(parts)
 
 
 def rows_of(strip: Strip, car: Car) -> tuple[int, int]:
@@ -85,27 +93,32 @@ def rows_of(strip: Strip, car: Car) -> tuple[int, int]:
     return max(0, a), min(strip.n_along, max(a + 1, b))
 
 
-def doubted(cars: list[Car], strip: Strip, occ: Occupancy) -> tuple[int, int, int]:
-    """(veiled, cloud_rim, short): counted railcars that are faint and rest on an undone veil, lie at a
-    cloud's rim, or are shorter than any car (each car under its first reason only)."""
-    veiled = rim = short = 0
+def reasons(cars: list[Car], strip: Strip, occ: Occupancy) -> list[str | None]:
+    """Per car, why it may not be there: "veiled" (faint, resting on an undone veil), "cloud_rim" (faint,
+    at a cloud's rim), "short" (faint and shorter than any car), or None (locomotives: None)."""
     masked = occ.cloud | occ.shadow
     reach = int(math.ceil(CLOUD_RIM_M / strip.step_m))
     near = ndimage.binary_dilation(masked, iterations=reach) if masked.any() else masked
     floor = max(occ.threshold, 1e-9)
+    out: list[str | None] = []
     for c in cars:
-        if c.is_locomotive:
-            continue
         a, b = rows_of(strip, c)
-        if b <= a or float(np.median(occ.departure[a:b])) >= FAINT * floor:
-            continue
-        if occ.veiled is not None and float(occ.veiled[a:b].mean()) >= VEILED_SHARE:
-            veiled += 1
-        elif near[a:b].any():
-            rim += 1
-        elif c.end_m - c.start_m < SHORTEST_CAR_M:
-            short += 1
-    return veiled, rim, short
+        why = None
+        if not c.is_locomotive and b > a and float(np.median(occ.departure[a:b])) < FAINT * floor:
+            if occ.veiled is not None and float(occ.veiled[a:b].mean()) >= VEILED_SHARE:
+                why = "veiled"
+            elif near[a:b].any():
+                why = "cloud_rim"
+            elif c.end_m - c.start_m < SHORTEST_CAR_M:
+                why = "short"
+        out.append(why)
+    return out
+
+
+def doubted(cars: list[Car], strip: Strip, occ: Occupancy) -> tuple[int, int, int]:
+    """(veiled, cloud_rim, short): counted railcars that may not be there, by their first reason."""
+    why = reasons(cars, strip, occ)
+    return why.count("veiled"), why.count("cloud_rim"), why.count("short")
 
 
 def shadowed(cars: list[Car], strip: Strip, occ: Occupancy) -> int:
@@ -124,15 +137,19 @@ def shadowed(cars: list[Car], strip: Strip, occ: Occupancy) -> int:
     return n
 
 
-def assess(est: Estimate, strip: Strip) -> Doubt:
-    """The doubt that one track's pixels give its count."""
-    veiled, rim, short = doubted(est.cars, strip, est.occupancy)
-    return Doubt(veiled, rim, short, shadowed(est.cars, strip, est.occupancy))
-
-
-def widen(est: Estimate, strip: Strip) -> Doubt:
-    """Widen a track's interval and its spread's offsets by its `assess`ed doubt, in place."""
-    d = assess(est, strip)
+def widen(est: Estimate, strip: Strip, uncount: bool = False) -> Doubt:
+    """Widen a track's interval and its spread's offsets by the doubt its pixels give, in place; with
+    `uncount`, first leave the cars a cloud explains (`CLOUD_REASONS`) out of the count, as cars that
+    may yet be there. Returns the doubt."""
+    why = reasons(est.cars, strip, est.occupancy)
+    gone = [c for c, w in zip(est.cars, why, strict=True) if uncount and w in CLOUD_REASONS]
+    if gone:
+        drop(est, gone)
+        why = [w for w in why if w not in CLOUD_REASONS]
+    d = Doubt(
+        why.count("veiled"), why.count("cloud_rim"), why.count("short"),
+        shadowed(est.cars, strip, est.occupancy), len(gone),
+    )
     if d.down or d.up:
         est.low = max(0, est.low - d.down)
         est.high += d.up
