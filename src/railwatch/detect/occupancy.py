@@ -82,6 +82,12 @@ class Occupancy:
     cloud: np.ndarray
     shadow: np.ndarray
     threshold: float
+    veiled: np.ndarray | None = None
+    """Rows whose thin-cloud veil was undone (`cloud_veil` at least `MIN_HAZE`): their departures rest on
+    that correction, so a faint car there may be the cloud's rim (None: not measured)."""
+    explained: np.ndarray | None = None
+    """Rows taken off `occupied` as a neighbour's car shadow darkening one side of the band
+    (`castshadow.explained_parts`): a dark car there fits that model as well (None: none taken)."""
 
     @property
     def coverage(self) -> float:
@@ -545,9 +551,11 @@ def measure(strip: Strip, model: EmptyModel | None, *, rails: bool = True) -> Oc
     known = model.seed_rows(strip) if model is not None else None
     seed = (known if known is not None else _seed_rows(strip, f, model.mode if model else None)) & seen
     own_rows = seed.sum() * strip.step_m >= 15.0
+    veiled = np.zeros(strip.n_along, bool)
     if own_rows:
         # Thin cloud over the whole corridor (a cloud's rim) is not a car.
         veil = cloud_veil(strip, seed)[:, None, :]
+        veiled = veil.max(axis=2)[:, 0] >= MIN_HAZE if veil.size else veiled
         nb = strip.pixels.shape[0]
         px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil)
         f = px.reshape(strip.n_along, -1)
@@ -577,4 +585,7 @@ def measure(strip: Strip, model: EmptyModel | None, *, rails: bool = True) -> Oc
     win = 3 if strip.step_m <= 0.35 else 1
     dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
     occupied = (dep_s > thr) & seen
-    return Occupancy(departure=dep_s, occupied=occupied, seen=seen, cloud=cloud, shadow=shadow, threshold=thr)
+    return Occupancy(
+        departure=dep_s, occupied=occupied, seen=seen, cloud=cloud, shadow=shadow, threshold=thr,
+        veiled=veiled,
+    )
