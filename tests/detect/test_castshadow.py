@@ -108,7 +108,8 @@ def test_edge_models_are_distinct_keep_the_far_edge_lit_and_include_the_all_lit_
 
 
 def _misfit_reference(s: Strip, template: np.ndarray, side: int) -> np.ndarray:
-    """The fit model by model, row by row (the vectorised one must match it exactly)."""
+    """The fit model by model, row by row, as a direct sum of squares (the expanded one must match it
+    to float rounding)."""
     f, _ = castshadow.features(s)
     cols = castshadow.centre_columns(s)
     fr = f.reshape(s.n_along, s.pixels.shape[0], cols.size)
@@ -122,14 +123,16 @@ def _misfit_reference(s: Strip, template: np.ndarray, side: int) -> np.ndarray:
     return best
 
 
-def test_vectorised_misfit_equals_the_model_by_model_fit_exactly():
+def test_expanded_misfit_equals_the_model_by_model_fit():
     rng = np.random.default_rng(5)
     s = _strip(0.0, rng)
     s.pixels[:, SHADOW, ACROSS > 0.5] *= 0.5
     template = np.median(castshadow.features(s)[0][:50], axis=0)
     for side in (1, -1):
         fast = castshadow.darkened_bed_misfit(s, template, side)
-        assert np.array_equal(fast, _misfit_reference(s, template, side))
+        ref = _misfit_reference(s, template, side)
+        np.testing.assert_allclose(fast, ref, rtol=1e-9, atol=1e-12)
+        assert np.argmin(fast) == np.argmin(ref) and ref.min() < 1e-3  # a near-perfect fit stays exact
 
 
 def test_neighbours_of_a_row_subset_equal_the_full_lookup_there():
@@ -142,6 +145,17 @@ def test_neighbours_of_a_row_subset_equal_the_full_lookup_there():
     assert np.array_equal(sub_idx[rows], idx[rows]) and np.array_equal(sub_off[rows], off[rows])
     assert (sub_idx[~rows] == -1).all()
     assert (castshadow.neighbours(b, _strip(500.0, rng))[0] == -1).all(), "far apart: skipped by the boxes"
+
+
+def test_neighbours_reach_exactly_to_the_farthest_distance():
+    """The nearest-row search is cut off at the farthest neighbour distance (for speed): a track exactly
+    8.5 m away is still a neighbour on every row, one a centimetre beyond it on none, and the rows found
+    are the nearest rows themselves (the same row index along a parallel track)."""
+    rng = np.random.default_rng(7)
+    b = _strip(0.0, rng)
+    at, beyond = castshadow.neighbours(b, _strip(8.5, rng)), castshadow.neighbours(b, _strip(8.51, rng))
+    assert np.array_equal(at[0], np.arange(N)) and np.allclose(at[1], 8.5)
+    assert (beyond[0] == -1).all() and (beyond[1] == 0.0).all()
 
 
 LOW_SUN = (180.0, 36.0)

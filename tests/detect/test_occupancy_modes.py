@@ -47,13 +47,22 @@ def test_equally_dense_colours_come_in_bin_order_whatever_the_row_order():
         assert all(np.array_equal(a, b) for a, b in zip(occupancy._modes(shuffled, k=2), first, strict=True))
 
 
-def test_box_sum_counts_each_cells_neighbourhood_exactly():
+def test_densities_are_the_histograms_box_sums_exactly():
+    """The bins beside any row, their own counts and 3 x 3 x 3 box sums equal those of the full
+    histogram (padded with zeros at the grid's edges), every other bin's box sum being 0."""
     rng = np.random.default_rng(3)
-    h = rng.integers(0, 7, (9, 8, 7))
-    box = occupancy._box_sum3(h)
-    p = np.pad(h, 1)
-    ref = sum(p[i : i + 9, j : j + 8, k : k + 7] for i in range(3) for j in range(3) for k in range(3))
-    assert box.dtype.kind == "i" and np.array_equal(box, ref)
+    for nbins, n in ((9, 40), (9, 2000), (41, 300)):
+        q = rng.integers(0, nbins, (n, 3))
+        q[:5] = [0, nbins - 1, 0]  # grid corners and edges
+        hist = np.zeros((nbins,) * 3, np.int64)
+        np.add.at(hist, tuple(q.T), 1)
+        p = np.pad(hist, 1)
+        n3 = range(3)
+        ref = sum(p[i : i + nbins, j : j + nbins, k : k + nbins] for i in n3 for j in n3 for k in n3)
+        bins, own, dens = occupancy._densities(q, nbins)
+        assert dens.dtype.kind == "i" and np.all(np.diff(bins) > 0)
+        assert np.array_equal(bins, np.flatnonzero(ref))
+        assert np.array_equal(dens, ref.ravel()[bins]) and np.array_equal(own, hist.ravel()[bins])
 
 
 def test_of_equally_dense_colours_the_sharper_peak_comes_first():

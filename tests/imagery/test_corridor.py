@@ -123,7 +123,7 @@ def test_bilinear_and_nearest_match_map_coordinates_to_the_bit():
 
 def test_footprints_of_many_cars_are_each_cars_footprint():
     """`Strip.footprints` maps the vertices of every car at once: the same polygons, vertex for vertex,
-    as `footprint` car by car, on a curved strip and past its last row."""
+    as `footprint` car by car, on a curved strip and past its last row, for reversed and empty spans."""
     import shapely
 
     n = 200
@@ -139,7 +139,7 @@ def test_footprints_of_many_cars_are_each_cars_footprint():
         np.sin(t),
         start_m=3.0,
     )
-    spans = [(3.0, 10.0), (12.5, 40.25), (90.0, 140.0), (95.0, 95.2)]
+    spans = [(3.0, 10.0), (12.5, 40.25), (90.0, 140.0), (95.0, 95.2), (60.0, 52.5), (70.0, 70.0)]
     many = strip.footprints(spans)
     assert len(many) == len(spans)
     for got, (a, b) in zip(many, spans, strict=True):

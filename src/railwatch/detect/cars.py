@@ -290,32 +290,84 @@ def gap_contrast(width: tuple[np.ndarray, ...] | None, k: int, step: float) -> f
     changes most): high at a coupler gap, low inside a car and at a roof fitting. 0 without data."""
     if width is None:
         return 0.0
+    return float(gap_contrasts(width, np.array([k]), step)[0])
+
+
+def gap_contrasts(width: tuple[np.ndarray, ...], ks: np.ndarray, step: float) -> np.ndarray:
+    """`gap_contrast` of every row in `ks` at once (0 where the bodies either side run off the strip):
+    the parts stacked and their running medians worked out once per `width` (`_stacked`), not two small
+    medians per row and part, for speed."""
     near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
     n = width[0].shape[0]
-    if k - far < 0 or k + far >= n:
-        return 0.0
     w = int(round(GAP_HALF_M / step))
-    change = []
-    for x in width:
-        before = np.median(x[k - far : k - near + 1], axis=0)
-        after = np.median(x[k + near : k + far + 1], axis=0)
-        rows = x[k - w : k + w + 1]
-        # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
-        out = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
-        change.append(float(np.clip(out, 0.0, None).max()))
-    return min(change[0], max(change[1:]))
+    ok = (ks - far >= 0) & (ks + far < n)
+    if not ok.any():
+        return np.zeros(len(ks), width[0].dtype)
+    k = np.asarray(ks)[ok]
+    parts, body = _stacked(width, far - near + 1)  # rows x parts x bands; per body window start, its median
+    before = body[k - far][:, None]  # rows k x 1 x parts x bands
+    after = body[k + near][:, None]
+    rows = parts[k[:, None] + np.arange(-w, w + 1)]  # rows k x window x parts x bands
+    # beyond both sides, brighter or darker than either (a ramp between two paints is no gap)
+    beyond = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
+    change = np.clip(beyond, 0.0, None).max(axis=(1, 3))  # rows k x parts
+    # min(centre, max(outer sides)) with Python's min/max (a NaN on the right is never taken)
+    outer = change[:, 1]
+    for j in range(2, change.shape[1]):
+        outer = np.where(change[:, j] > outer, change[:, j], outer)
+    out = np.zeros(len(ks), change.dtype)
+    out[ok] = np.where(outer < change[:, 0], outer, change[:, 0])
+    return out
+
+
+STACKS_KEPT = 16
+"""Stacked body parts kept (one per strip): a run and its pieces split again read the same rows."""
+_stacks: dict[int, tuple[tuple[np.ndarray, ...], np.ndarray, dict[int, np.ndarray]]] = {}
+
+
+def _stacked(width: tuple[np.ndarray, ...], span: int) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of `width` stacked (rows x parts x bands; they come from one strip, in one dtype) and
+    their running medians over `span` rows (`_window_medians`), worked out once per `width` (keyed by
+    the tuple, which the entry holds, so a key cannot be reused while it is kept)."""
+    hit = _stacks.get(id(width))
+    if hit is None or hit[0] is not width:
+        stacked = np.stack(width, axis=1)
+        stacked.flags.writeable = False  # shared by every caller of the entry
+        hit = (width, stacked, {})
+        if len(_stacks) >= STACKS_KEPT:
+            _stacks.pop(next(iter(_stacks)), None)
+        _stacks[id(width)] = hit
+    if span not in hit[2]:
+        hit[2][span] = _window_medians(hit[1], span)
+    return hit[1], hit[2][span]
+
+
+def _window_medians(x: np.ndarray, span: int) -> np.ndarray:
+    """Per window start j, the median of rows [j, j + span) of `x` (along its first axis), for every
+    window at once: np.median's values to the bit (the middle one or two of each sorted window, the two
+    halved in x's dtype), read-only."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, span, axis=0)
+    if np.isnan(x).any():
+        med = np.median(windows, axis=-1)
+    else:
+        ordered, h = np.sort(windows, axis=-1), span // 2
+        med = ordered[..., h] if span % 2 else (ordered[..., h - 1] + ordered[..., h]) / 2
+    med.flags.writeable = False
+    return med
 
 
 def _best_gap(width: tuple[np.ndarray, ...] | None, i0: int, i1: int, step: float) -> tuple[int, float]:
     """The row of [i0, i1) with both sides car-long (>= `FRAGMENT_M`) that stands out most across the
-    full body width (`gap_contrast`), and that contrast; (-1, 0) when there is none."""
+    full body width (`gap_contrast`), and that contrast (the first such row on a tie); (-1, 0) when
+    there is none."""
     side = int(math.ceil(FRAGMENT_M / step))
-    best, where = 0.0, -1
-    for k in range(i0 + side, i1 - side):
-        c = gap_contrast(width, k, step)
-        if c > best:
-            best, where = c, k
-    return where, best
+    ks = np.arange(i0 + side, i1 - side)
+    if width is None or not ks.size:
+        return -1, 0.0
+    c = gap_contrasts(width, ks, step)
+    c = np.where(c > 0.0, c, 0.0)  # NaN and no contrast are never the best
+    j = int(np.argmax(c))
+    return (int(ks[j]), float(c[j])) if c[j] > 0.0 else (-1, 0.0)
 
 
 def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float) -> float:

@@ -92,6 +92,11 @@ def _within_reach(strip: Strip, other: Strip) -> bool:
     return not max(gap_x, gap_y) > NEIGHBOUR_M[1]  # not-greater: undefined coordinates are not skipped
 
 
+REACH_BOUND_M = NEIGHBOUR_M[1] * (1.0 + 1e-9)
+"""The nearest-row search looks no farther than the farthest neighbour (a hair beyond: the tree's own
+cut-off is strict), so it prunes early beside a track out of reach."""
+
+
 def neighbours(strip: Strip, other: Strip, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per row of `strip`: the nearest row of `other` (-1 when not a parallel neighbour 3.5-8.5 m away)
     and the neighbour's signed across offset (positive: to the left of `strip`). Only the `rows` mask
@@ -99,12 +104,14 @@ def neighbours(strip: Strip, other: Strip, rows: np.ndarray | None = None) -> tu
     n = strip.n_along
     idx = np.full(n, -1, dtype=np.int64)
     off = np.zeros(n)
-    if other.n_along == 0 or n == 0 or (strip.crs != other.crs) or not _within_reach(strip, other):
+    same_crs = strip.crs is other.crs or strip.crs == other.crs
+    if other.n_along == 0 or n == 0 or not same_crs or not _within_reach(strip, other):
         return idx, off
     pick = np.arange(n) if rows is None else np.flatnonzero(rows)
     x0, y0, tx, ty = strip.x0[pick], strip.y0[pick], strip.tx[pick], strip.ty[pick]
-    dist, j = _centreline_tree(other).query(np.column_stack([x0, y0]))
-    j = np.asarray(j, dtype=np.int64)
+    # rows with no row of `other` within reach come back at inf (index n_along, clipped: never kept)
+    dist, j = _centreline_tree(other).query(np.column_stack([x0, y0]), distance_upper_bound=REACH_BOUND_M)
+    j = np.minimum(np.asarray(j, dtype=np.int64), other.n_along - 1)
     dx, dy = other.x0[j] - x0, other.y0[j] - y0
     side = -dx * ty + dy * tx
     cos = np.abs(tx * other.tx[j] + ty * other.ty[j])
@@ -142,10 +149,6 @@ def edge_models(across_m: np.ndarray) -> np.ndarray:
     return np.array(out).reshape(len(out), across_m.size)
 
 
-FIT_CHUNK_VALUES = 50_000
-"""Most values (rows x models x features) fitted at once: the vectorised fit's temporaries stay in cache."""
-
-
 def darkened_bed_misfit(
     strip: Strip, template: np.ndarray, side: int, rows: np.ndarray | None = None
 ) -> np.ndarray:
@@ -153,7 +156,9 @@ def darkened_bed_misfit(
     (+1: the left, -1: the right) over the car-band features; one darkening factor for all bands. The
     band's far edge stays lit: a band dark all across is left to occupancy's shadow rule. Only the
     `rows` mask is fitted when given (the others are inf): the fit is row by row, so this is for speed.
-    All edge models are fitted at once (rows x models), a chunk of rows at a time."""
+    All edge models are fitted at once: the fit and its squared misfit expand into dot products of each
+    row with every model's lit and darkened parts (two matrix products), not a rows x models x features
+    array (equal to the direct sum of squares up to float rounding, ~1e-15 of the row's energy)."""
     f, _ = features(strip)
     cols = centre_columns(strip)
     nb = strip.pixels.shape[0]
@@ -162,24 +167,18 @@ def darkened_bed_misfit(
     lits = edge_models(strip.across_m[cols] * side)
     if not pick.size or not lits.shape[0]:
         return out
-    fr = f[pick].reshape(pick.size, 1, nb, cols.size).astype(np.float64)  # exact: promoted once, not per op
+    x = f[pick].astype(np.float64)  # rows x features
     t = template.reshape(1, nb, cols.size)
-    base = t * lits[:, None, :]  # models x bands x cols
-    dark = t * (1.0 - lits)[:, None, :]
-    den = (dark**2).sum(axis=(1, 2)) + 1e-9
-    step = max(1, FIT_CHUNK_VALUES // (lits.shape[0] * nb * cols.size))
-    best = np.empty(pick.size)
-    for i in range(0, pick.size, step):
-        x = fr[i : i + step]
-        d = x - base
-        d *= dark
-        alpha = np.clip(d.sum(axis=(2, 3)) / den, DARK_MIN, DARK_MAX)
-        np.multiply(alpha[:, :, None, None], dark, out=d)
-        d += base  # the model
-        np.subtract(x, d, out=d)
-        d *= d
-        best[i : i + step] = np.sqrt(np.mean(d, axis=(2, 3))).min(axis=1)
-    out[pick] = best
+    base = (t * lits[:, None, :]).reshape(lits.shape[0], -1)  # models x features
+    dark = (t * (1.0 - lits)[:, None, :]).reshape(lits.shape[0], -1)
+    dd = (dark**2).sum(axis=1)
+    bd = (base * dark).sum(axis=1)
+    xd = x @ dark.T  # rows x models
+    alpha = np.clip((xd - bd) / (dd + 1e-9), DARK_MIN, DARK_MAX)
+    # |x - base - a dark|^2 = |x|^2 - 2 x.base + |base|^2 - 2 a (x.dark - base.dark) + a^2 |dark|^2
+    sq = (x**2).sum(axis=1)[:, None] - 2.0 * (x @ base.T) + (base**2).sum(axis=1)
+    sq += alpha * (alpha * dd - 2.0 * (xd - bd))
+    out[pick] = np.sqrt(np.clip(sq, 0.0, None).min(axis=1) / x.shape[1])
     return out
 
 

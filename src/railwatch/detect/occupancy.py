@@ -214,14 +214,23 @@ def _centre_colour(strip: Strip, f: np.ndarray) -> np.ndarray:
     return ndimage.uniform_filter1d(c, win, axis=0, mode="nearest") if win > 1 else c
 
 
-def _box_sum3(a: np.ndarray) -> np.ndarray:
-    """Sum over each cell's 3 x 3 x ... neighbourhood (zero outside), exact in integer arithmetic."""
-    for axis in range(a.ndim):
-        b = np.moveaxis(a, axis, 0)
-        p = np.zeros((b.shape[0] + 2,) + b.shape[1:], b.dtype)
-        p[1:-1] = b
-        a = np.moveaxis(p[:-2] + p[1:-1] + p[2:], 0, axis)
-    return a
+def _densities(q: np.ndarray, nbins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The histogram bins of the rows' bin coordinates `q` (rows x bands, 0 to nbins - 1) that any row
+    lies in or beside (flat indexes, ascending), each bin's own count and its count of rows within one
+    bin in every band (the full histogram's 3 x 3 x 3 box sum at those bins; 0 elsewhere), reckoned
+    from the few filled bins (a few dozen of 41^3) instead of over the whole grid."""
+    shape = (nbins,) * q.shape[1]
+    filled, count = np.unique(np.ravel_multi_index(tuple(q.T), shape), return_counts=True)
+    at = np.stack(np.unravel_index(filled, shape), axis=1)
+    steps = np.stack(np.meshgrid(*([np.arange(-1, 2)] * q.shape[1]), indexing="ij"), axis=-1)
+    near = (at[:, None, :] + steps.reshape(1, -1, q.shape[1])).reshape(-1, q.shape[1])
+    inside = np.all((near >= 0) & (near < nbins), axis=1)
+    bins, where = np.unique(np.ravel_multi_index(tuple(near[inside].T), shape), return_inverse=True)
+    weights = np.repeat(count, steps.size // q.shape[1])[inside]
+    dens = np.bincount(where.ravel(), weights=weights, minlength=bins.size).astype(np.int64)  # exact < 2^53
+    own = np.zeros(bins.size, np.int64)
+    own[np.searchsorted(bins, filled)] = count
+    return bins, own, dens
 
 
 def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.ndarray]:
@@ -229,22 +238,21 @@ def _modes(colours: np.ndarray, k: int = 3, bin_w: float = 0.025) -> list[np.nda
     if colours.shape[0] > 20000:
         colours = colours[:: colours.shape[0] // 20000]
     nbins = int(np.ceil(1.0 / bin_w)) + 1
+    if not colours.shape[0]:
+        return [np.median(colours, axis=0)]
     q = np.clip(np.floor(colours / bin_w).astype(np.int64), 0, nbins - 1)
-    shape = (nbins,) * q.shape[1]
-    hist = np.bincount(np.ravel_multi_index(tuple(q.T), shape), minlength=nbins ** q.shape[1])
     # Smooth: count of rows within one bin in every band (exact integers, so equal densities tie).
-    dens = _box_sum3(hist.reshape(shape))
+    bins, hist, dens = _densities(q, nbins)
     out: list[np.ndarray] = []
     top = float(dens.max())
     # Bins densest first; equal densities by the bin's own count (the sharper peak), then by bin index:
     # the count must not hang on how an unstable sort orders ties. Only bins at >= 10 % of the top are
     # taken. A bin within 2 bins of a colour already taken is passed over (marked for all bins at once
     # as each colour is taken).
-    flat = dens.ravel()
-    dense = np.flatnonzero(flat >= 0.1 * top)
-    order = dense[np.lexsort((-hist[dense], -flat[dense]))][:5000]
+    dense = np.flatnonzero(dens >= 0.1 * top)
+    order = bins[dense[np.lexsort((-hist[dense], -dens[dense]))][:5000]]
     stop = order.size
-    keys = np.stack(np.unravel_index(order, dens.shape), axis=1)
+    keys = np.stack(np.unravel_index(order, (nbins,) * q.shape[1]), axis=1)
     free = np.ones(stop, bool)
     p = 0
     while len(out) < k:

@@ -91,26 +91,26 @@ class Strip:
         return Polygon(np.column_stack([xs, ys]))
 
     def footprints(self, spans: list[tuple[float, float]], half_width_m: float = 1.6) -> list[Polygon]:
-        """`footprint` of every (start_m, end_m) span, the vertices of all mapped in one pass."""
+        """`footprint` of every (start_m, end_m) span, all at once: the vertices of every span mapped in
+        one pass and the polygons built in one call (the same vertices as `footprint`, to the bit)."""
         if not spans:
             return []
-        sides, sizes = [], []
-        for start_m, end_m in spans:
-            n = max(2, int(math.ceil(abs(end_m - start_m) / max(self.step_m, 1.0))) + 1)
-            s = np.linspace(start_m, end_m, n)
-            sides += [s, s[::-1]]
-            sizes.append(n)
-        along = np.concatenate(sides)
-        across = np.concatenate([np.full(n, v) for n in sizes for v in (half_width_m, -half_width_m)])
-        x, y = self.to_map(along, across)
-        out, k = [], 0
-        for n in sizes:
-            lx, ly, rx, ry = x[k : k + n], y[k : k + n], x[k + n : k + 2 * n], y[k + n : k + 2 * n]
-            k += 2 * n
-            xs = np.concatenate([lx, rx, lx[:1]])
-            ys = np.concatenate([ly, ry, ly[:1]])
-            out.append(Polygon(np.column_stack([xs, ys])))
-        return out
+        start, end = np.array(spans, dtype=float).T
+        n = np.maximum(2, np.ceil(np.abs(end - start) / max(self.step_m, 1.0)).astype(np.int64) + 1)
+        # np.linspace(start, end, n) of every span (its arithmetic: j * step + start, the end exact), the
+        # left side forwards then the right side back
+        side = np.repeat(np.arange(2 * n.size), np.repeat(n, 2))  # span k: left side 2k, right 2k + 1
+        k = side // 2
+        first = np.concatenate([[0], np.cumsum(2 * n)[:-1]])
+        right = side % 2 == 1
+        j = np.arange(side.size) - first[k] - np.where(right, n[k], 0)
+        j = np.where(right, n[k] - 1 - j, j)
+        along = np.where(j == n[k] - 1, end[k], j * ((end - start) / (n - 1))[k] + start[k])
+        x, y = self.to_map(along, np.where(right, -half_width_m, half_width_m))
+        ring = np.repeat(np.arange(n.size), 2 * n + 1)  # each ring closed on its first vertex
+        pos = np.arange(ring.size) - np.repeat(first + np.arange(n.size), 2 * n + 1)
+        at = first[ring] + np.where(pos == 2 * n[ring], 0, pos)
+        return list(shapely.polygons(shapely.linearrings(np.column_stack([x[at], y[at]]), indices=ring)))
 
     def shifted(self, dx: float, dy: float, half_width_m: float | None = None) -> Strip:
         """The strip re-gridded for a rigid map shift (dx, dy): the track really lies there."""

@@ -1,0 +1,78 @@
+"""`cars.gap_contrasts` (all rows at once) gives `gap_contrast`'s per-row values to the bit, and
+`_best_gap` the first row of the highest contrast, as the row-by-row loop it replaced."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from railwatch.detect import cars
+
+
+def _row_by_row(width: tuple[np.ndarray, ...], k: int, step: float) -> float:
+    """The per-row definition: medians of the bodies 1.5-4 m either side, row k +-0.5 m against them."""
+    near, far = int(round(cars.ROOF_SIDE_M[0] / step)), int(round(cars.ROOF_SIDE_M[1] / step))
+    if k - far < 0 or k + far >= width[0].shape[0]:
+        return 0.0
+    w = int(round(cars.GAP_HALF_M / step))
+    change = []
+    for x in width:
+        before = np.median(x[k - far : k - near + 1], axis=0)
+        after = np.median(x[k + near : k + far + 1], axis=0)
+        rows = x[k - w : k + w + 1]
+        out = np.maximum(np.minimum(rows - before, rows - after), np.minimum(before - rows, after - rows))
+        change.append(float(np.clip(out, 0.0, None).max()))
+    return min(change[0], max(change[1:]))
+
+
+def _widths(rng: np.random.Generator, n: int, coarse: bool) -> tuple[np.ndarray, ...]:
+    x = [rng.random((n, 3)).astype(np.float32) for _ in range(3)]
+    return tuple(np.round(v * 4) / 4 for v in x) if coarse else tuple(x)  # coarse: many ties
+
+
+def test_all_rows_at_once_equal_the_row_by_row_contrast():
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        step = (0.25, 0.3, 0.5, 0.6)[trial % 4]
+        width = _widths(rng, int(rng.integers(40, 200)), coarse=trial % 2 == 1)
+        if trial % 5 == 0:
+            width[1][3, 0] = np.nan
+        ks = np.arange(-2, width[0].shape[0] + 2)
+        got = cars.gap_contrasts(width, ks, step)
+        want = [_row_by_row(width, int(k), step) for k in ks]
+        assert [float(v) for v in got] == want or all(
+            float(a) == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(got, want, strict=True)
+        )
+        assert any(v > 0 for v in want)
+
+
+def test_best_gap_is_the_first_row_of_the_highest_contrast():
+    rng = np.random.default_rng(3)
+    step = 0.5
+    width = _widths(rng, 160, coarse=True)
+    side = int(math.ceil(cars.FRAGMENT_M / step))
+    want_c = max(_row_by_row(width, k, step) for k in range(10 + side, 150 - side))
+    want_k = next(k for k in range(10 + side, 150 - side) if _row_by_row(width, k, step) == want_c)
+    assert cars._best_gap(width, 10, 150, step) == (want_k, want_c)
+    assert cars._best_gap(width, 10, 10 + 2 * side, step) == (-1, 0.0)  # no row with car-long sides
+    assert cars._best_gap(None, 10, 150, step) == (-1, 0.0)
+    flat = tuple(np.full((160, 3), 0.4, np.float32) for _ in range(3))
+    assert cars._best_gap(flat, 10, 150, step) == (-1, 0.0)  # nothing stands out
+
+
+def test_window_medians_are_numpys_medians_of_every_window():
+    rng = np.random.default_rng(5)
+    for span in (5, 6, 9, 11):
+        x = (np.round(rng.random((80, 3)) * 6) / 6).astype(np.float32)  # ties
+        want = np.array([np.median(x[j : j + span], axis=0) for j in range(80 - span + 1)])
+        got = cars._window_medians(x, span)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        width = (x, x[::-1].copy(), x * 0.5)
+        parts, body = cars._stacked(width, span)
+        assert np.array_equal(parts[:, 2], width[2]) and np.array_equal(body[:, 0], want)
+        assert cars._stacked(width, span)[1] is body  # worked out once per width
+        y = x.copy()
+        y[40, 1] = np.nan
+        nan_rows = np.isnan(cars._window_medians(y, span)[:, 1])
+        assert np.array_equal(np.flatnonzero(nan_rows), np.arange(40 - span + 1, 41))
