@@ -132,6 +132,14 @@ BESIDE_ROUNDS = 3
 stand side by side on several tracks of a yard's sorting sidings, each shading the next."""
 MIN_LOCAL_GRAY = 0.02
 """Floor of the local brightness (0-1) that relative rail ridges are divided by (black shade, nodata)."""
+STUB_REACH_M = 3.0
+"""A strip end is at the image border when its corridor leaves the image within this of the end (a
+discovered line stops short of the border by 1-2 m where the wagon stub at the border hides its rails)."""
+STUB_BAND_M = 1.0
+"""Shortest shadow band of a wagon stub at the border that is split off its neighbour (`_cut_stub`):
+the band leaves the image before the body does, so a 3 m stub may show 1 m of band."""
+STUB_CLOSE_M = 1.0
+"""Gaps in the hidden rails of a border stub up to this long are bridged (a bright edge, a ladder)."""
 BESIDE_CONFIDENCE = 0.25
 """Confidence of a wagon found beside its shadowed neighbour: below every shadow find, so that where
 lines overlap the wagon is kept from its own shadow (`duplicates`)."""
@@ -353,24 +361,85 @@ def _split(frac: np.ndarray, i0: int, i1: int, step: float) -> list[tuple[int, i
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def _spans(frac: np.ndarray, occupied: np.ndarray, seen: np.ndarray, step: float) -> list[tuple[int, int]]:
+def _cut_stub(
+    frac: np.ndarray, i0: int, i1: int, step: float, at_start: bool
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """A run that reaches the image border split into (wagon, stub) at a coupler gap between
+    `MIN_CUT_M` and `END_M` from the border end (`at_start`: the border is at i0): the wagon cut
+    there can be shorter than any whole wagon, so `_split` does not look that close to the end."""
+    lo, hi = int(round(STUB_BAND_M / step)), int(round(END_M / step))
+    if (i1 - i0) * step < FRAGMENT_M + MIN_CUT_M or hi <= lo:
+        return None
+    ks = np.arange(i0 + lo, i0 + hi) if at_start else np.arange(i1 - hi, i1 - lo)
+    k = int(ks[np.argmin(frac[ks])])
+    if float(frac[k]) >= (1.0 - GAP_DIP) * float(np.median(frac[i0:i1])):
+        return None
+    return ((k + 1, i1), (i0, k)) if at_start else ((i0, k), (k + 1, i1))
+
+
+def _spans(
+    frac: np.ndarray,
+    occupied: np.ndarray,
+    seen: np.ndarray,
+    step: float,
+    border: tuple[bool, bool] = (False, False),
+) -> list[tuple[int, int]]:
     """Row spans of single wagons: every occupied run long enough is split at its coupler gaps first,
     then pieces too short for a wagon are joined to a neighbour (`_merge_fragments`). In that order a
-    dip inside a wagon that cuts a run next to a break in the same wagon's shadow is mended."""
+    dip inside a wagon that cuts a run next to a break in the same wagon's shadow is mended.
+    `border`: whether the strip's start / end lies at the image border, where a run may end in a stub
+    (`_cut_stub`)."""
     pieces, cut = [], set()
     for i0, i1 in runs(occupied):
         at_edge = _at_edge(seen, i0, i1)
         if (i1 - i0) * step >= (MIN_CUT_M if at_edge else MIN_RUN_M):
+            for first in (True, False):
+                touches = not seen[:i0].any() if first else not seen[i1:].any()
+                stub = _cut_stub(frac, i0, i1, step, first) if border[0 if first else 1] and touches else None
+                if stub is not None:
+                    pieces.append(stub[1])
+                    cut.add(stub[1])
+                    i0, i1 = stub[0]
             for a, b in _split(frac, i0, i1, step):
                 pieces.append((a, b))
                 if _at_edge(seen, a, b):
                     cut.add((a, b))
-    return _merge_fragments(pieces, step, frozenset(cut))
+    return _merge_fragments(sorted(pieces), step, frozenset(cut))
 
 
 def _at_edge(seen: np.ndarray, i0: int, i1: int) -> bool:
     """Whether the run of rows [i0, i1) touches the end of the strip or a row not seen."""
     return i0 == 0 or i1 >= len(seen) or not seen[i0 - 1] or not seen[i1]
+
+
+def _border_stubs(strip: Strip, hidden: np.ndarray, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Row spans of wagons cut by the image border at either end of a strip: their shadow band leaves
+    the image (or falls on the next wagon), so only the body shows, hiding the rails from the last car
+    found up to the border. `hidden`: per row, rails hidden and the occupancy model sees a body."""
+    step = strip.step_m
+    n = strip.n_along
+    reach = max(int(round(STUB_REACH_M / step)), 1)
+    taken = np.zeros(n, bool)
+    for a, b in spans:
+        taken[a:b] = True
+    body = hidden | ndimage.binary_closing(hidden, np.ones(max(int(round(STUB_CLOSE_M / step)), 1), bool))
+    body &= ~taken
+    seen = np.flatnonzero(strip.valid.any(axis=1))
+    if seen.size == 0:
+        return []
+    out = []
+    for first in (True, False):
+        ends = strip.valid[:reach] if first else strip.valid[-reach:]
+        if ends.all():
+            continue  # the corridor stays inside the image: the line ends, not the image
+        i = int(seen[0]) if first else int(seen[-1])
+        j = i
+        while 0 <= j < n and body[j]:
+            j += 1 if first else -1
+        i0, i1 = (i, j) if first else (j + 1, i + 1)
+        if MIN_CUT_M <= (i1 - i0) * step <= MAX_SINGLE_M:
+            out.append((i0, i1))
+    return out
 
 
 def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: str = "") -> Estimate:
@@ -398,8 +467,14 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
             long_enough = BODY_MIN_M if not _at_edge(band_seen, i0, i1) else MIN_CUT_M
             if (i1 - i0) * step >= long_enough and body[i0:i1].mean() >= BODY_OCCUPIED:
                 occupied[i0:i1] = True
+    reach = max(int(round(STUB_REACH_M / step)), 1)
+    border = (not strip.valid[:reach].all(), not strip.valid[-reach:].all())
+    spans = sorted(_spans(frac, occupied, seen & band_seen, step, border))
+    if USE_RAILS and sunlight.rails > 0 and base.occupancy is not None:
+        hidden = seen & (_centre_rails(strip) < RAIL_GONE * sunlight.rails) & base.occupancy.occupied
+        spans = sorted(spans + _border_stubs(strip, hidden, spans))
     cars: list[Car] = []
-    for a, b in _spans(frac, occupied, seen & band_seen, step):
+    for a, b in spans:
         f = types.features(strip, int(a), int(b))
         kind, conf = types.classify(f, fine=True)
         cars.append(
