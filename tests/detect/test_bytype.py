@@ -55,6 +55,19 @@ def test_lookalike_cars_in_one_consist_are_less_sure_than_scattered_ones():
     assert coupled["flat"].variance > apart["flat"].variance
 
 
+def test_many_unsure_cars_of_one_look_err_together(monkeypatch):
+    p = {"boxcar": 0.5, "covered": 0.5}
+    cars = [_car(k, p, gap_m=20.0) for k in range(40)]  # no look-alike blocks: only the look's share
+    monkeypatch.setattr(bytype, "CONFUSION_CV", 0.0)
+    monkeypatch.setattr(bytype, "SHARED_CORRELATION", 0.0)
+    alone = bytype.type_counts(cars, 40, 40)["boxcar"].variance
+    monkeypatch.setattr(bytype, "SHARED_CORRELATION", 0.04)
+    shared = bytype.type_counts(cars, 40, 40)["boxcar"].variance
+    assert alone == pytest.approx(40 * 0.25)
+    # 40 x 0.25 on its own, plus 4 % of the 40 x 39 pair covariances of 0.25 each
+    assert shared == pytest.approx(10.0 + 0.04 * (20.0**2 - 10.0))
+
+
 def test_no_interval_where_types_are_not_read():
     cars = [Car(track="t", start_m=15.0 * k, end_m=15.0 * k + 14.0) for k in range(5)]  # no probabilities
     assert bytype.type_counts(cars, 4, 7) == {}
