@@ -3,9 +3,9 @@
 Given the cars found, the number of one type among them is a Poisson-binomial sum of the cars' type
 probabilities (`detect.types.probabilities`): mean sum p, variance sum p (1 - p), widened because the cars'
 type errors are not independent (look-alike blocks, confusions every car of one look shares). The count
-may have missed cars or counted extra ones ([low, high] around the cars found): those are shared out by the
-type's share of the cars found and added in quadrature. Where types are not read (coarse GSD) there is no by-type
-interval: every car is 'unknown' and saying more would be more than the pixels show.
+may have missed cars or counted extra ones ([low, high] around the cars found): those are shared out by
+the type's share of the cars found and added in quadrature. Where types are not read (coarse GSD) there
+is no by-type interval: every car is 'unknown' and saying more would be more than the pixels show.
 """
 
 from __future__ import annotations
