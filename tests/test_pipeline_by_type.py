@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from railwatch import imagery, pipeline, simulate, store
-from railwatch.narrative.composition import latest_composition
+from railwatch.detect.count import count
+from railwatch.narrative.composition import latest_composition, scene_by_type
 from railwatch.server.geojson import observation_dict
 
 DAY0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
@@ -38,6 +39,14 @@ def test_by_type_interval_end_to_end(tmp_path, gsd):
         assert sum(o.by_type_expected.values()) == pytest.approx(o.cars, abs=0.05)
         for k, m in o.by_type_expected.items():
             assert o.by_type_low[k] <= m <= o.by_type_high[k] <= o.cars_high
+    # the look's by-type interval from the stored tracks is the one count() gives for the scene
+    direct = count(path, tracks=site).by_type_interval
+    from_store = scene_by_type(stored)
+    assert set(from_store) == set(direct)
+    for k, tc in direct.items():
+        m, lo, hi, _ = from_store[k]
+        assert m == pytest.approx(tc.expected, abs=0.05)
+        assert abs(lo - tc.low) <= 1 and abs(hi - tc.high) <= 1, (k, (lo, hi), (tc.low, tc.high))
     api = observation_dict(stored[0])
     assert api["by_type_low"] == stored[0].by_type_low and api["by_type_high"] == stored[0].by_type_high
     assert sentence is not None and sentence.startswith("On 1 March 2025, ") and "90 % interval" in sentence

@@ -158,6 +158,9 @@ class TrackCount:
     """Low end of each type's 90 % interval (same keys as `by_type_expected`)."""
     by_type_high: dict[str, int] = field(default_factory=dict)
     """High end of each type's 90 % interval (same keys as `by_type_expected`)."""
+    by_type_doubt: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per type (own variance, sum of the cars' standard deviations): with `by_type_expected`, the sums a
+    look's by-type interval is drawn from (`detect.bytype.TypeStats`, added over tracks); not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -195,6 +198,8 @@ class Observation:
     bytype`); None when types were not read (coarse GSD) or not kept (rows stored before migration 0003)."""
     by_type_low: dict[str, int] | None = None
     by_type_high: dict[str, int] | None = None
+    by_type_doubt: dict[str, tuple[float, float]] | None = None
+    """Per type (own variance, sum of the cars' standard deviations), as `TrackCount.by_type_doubt`."""
     spread: Spread | None = None
     """How [cars_low, cars_high] splits into parts independent between tracks and parts shared by
     the look's tracks (`detect.estimate.Spread`), so sums over tracks add them as count() does; None

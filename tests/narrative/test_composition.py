@@ -11,8 +11,9 @@ T0 = datetime(2023, 10, 5, 2, 15, tzinfo=UTC)
 
 
 def _obs(track: str, cars: int, expected: dict[str, float] | None, low=None, high=None, when=T0, scene=1):
+    typed = {k: round(m) for k, m in (expected or {}).items()}
     return Observation(site="yard", track=track, acquired=when, coverage=1.0, cars=cars, cars_low=cars - 2,
-                       cars_high=cars + 2, by_type={}, scene_id=scene, by_type_expected=expected,
+                       cars_high=cars + 2, by_type=typed, scene_id=scene, by_type_expected=expected,
                        by_type_low=low, by_type_high=high)
 
 
@@ -22,10 +23,12 @@ def test_a_clear_majority_is_named_with_its_likelihood_and_interval():
            _obs("t2", 20, {"covered": 16.0, "tank": 4.0}, {"covered": 13, "tank": 2},
                 {"covered": 19, "tank": 6})]
     typed = scene_by_type(obs)
-    assert typed["covered"][:3] == (33.0, 27, 39)
+    # without their sums (`by_type_doubt`) each track's interval is read as its own variance and the look's
+    # shared parts are added again: wider than the tracks' 27-39 summed, never narrower
+    assert typed["covered"][:3] == (33.0, 25, 41)
     text = composition_sentence(obs, T0, "Asia/Pyongyang")
     assert text == ("On 5 October 2023, most of the railcars were almost certainly covered cars: "
-                    "about 33 (90 % interval 27–39) of 40.")
+                    "about 33 (90 % interval 25–41) of 40.")
 
 
 def test_a_close_call_is_hedged_and_a_mix_is_called_a_mix():
@@ -36,7 +39,7 @@ def test_a_close_call_is_hedged_and_a_mix_is_called_a_mix():
                 {"tank": 5, "gondola": 4, "flat": 4, "boxcar": 0},
                 {"tank": 9, "gondola": 8, "flat": 9, "boxcar": 2})]
     assert composition_sentence(mix) == (
-        "The railcars were a mix; the most were tank cars: about 7 (90 % interval 5–9) of 20.")
+        "The railcars were a mix; the most were tank cars: about 7 (90 % interval 4–10) of 20.")
 
 
 def test_nothing_when_types_were_not_read_or_no_railcars():

@@ -12,7 +12,8 @@ from railwatch import store
 from railwatch.store import migrate
 
 TYPED = {"by_type_expected": {"tank": 2.4, "boxcar": 0.6}, "by_type_low": {"tank": 1, "boxcar": 0},
-         "by_type_high": {"tank": 3, "boxcar": 2}}
+         "by_type_high": {"tank": 3, "boxcar": 2},
+         "by_type_doubt": {"tank": (0.35, 1.2), "boxcar": (0.3, 1.0)}}
 
 
 def test_by_type_interval_round_trip(db):
@@ -22,6 +23,7 @@ def test_by_type_interval_round_trip(db):
         typed, coarse = obs
         assert typed.by_type_expected == {"tank": 2.4, "boxcar": 0.6}
         assert (typed.by_type_low, typed.by_type_high) == ({"tank": 1, "boxcar": 0}, {"tank": 3, "boxcar": 2})
+        assert typed.by_type_doubt == {"tank": (0.35, 1.2), "boxcar": (0.3, 1.0)}
         assert (coarse.by_type_expected, coarse.by_type_low, coarse.by_type_high) == (None, None, None)
 
 

@@ -40,6 +40,21 @@ CONSIST_GAP_M = 3.0
 
 
 @dataclass(frozen=True)
+class TypeStats:
+    """Sums over some cars (a track's, a look's) that a type's interval is drawn from; tracks' sums add."""
+
+    expected: float = 0.0
+    """Sum of the cars' probabilities of the type."""
+    own: float = 0.0
+    """Variance of the type's count from the cars' own doubts, look-alike blocks correlated."""
+    root: float = 0.0
+    """Sum over the cars of the standard deviation sqrt(p (1 - p)) (for the look-wide correlation)."""
+
+    def __add__(self, other: TypeStats) -> TypeStats:
+        return TypeStats(self.expected + other.expected, self.own + other.own, self.root + other.root)
+
+
+@dataclass(frozen=True)
 class TypeCount:
     """Expected count of one railcar type, its 90 % interval (cars) and the variance it was drawn from."""
 
@@ -47,6 +62,7 @@ class TypeCount:
     low: int
     high: int
     variance: float
+    stats: TypeStats = TypeStats()
 
 
 def type_counts(cars: Sequence[Car], low: int, high: int, read: bool = True) -> dict[str, TypeCount]:
@@ -56,17 +72,18 @@ def type_counts(cars: Sequence[Car], low: int, high: int, read: bool = True) -> 
     n = len(railcars)
     if not read or (n and not any(c.type_p for c in railcars)):
         return {}
-    mean: dict[str, float] = {}
-    var: dict[str, float] = {}
     point: dict[str, int] = {}
     for c in railcars:
         point[c.type] = point.get(c.type, 0) + 1
+    return intervals(type_stats(railcars), point, n, low, high)
+
+
+def type_stats(railcars: Sequence[Car]) -> dict[str, TypeStats]:
+    """Per type, the sums `intervals` needs over these railcars (a car without probabilities is 'unknown')."""
     rho = LOOKALIKE_CORRELATION
-    every: dict[str, float] = {}
-    for c in railcars:
-        for k, p in (c.type_p or {"unknown": 1.0}).items():
-            every[k] = every.get(k, 0.0) + math.sqrt(p * (1.0 - p))
+    out: dict[str, TypeStats] = {}
     for group in lookalikes(railcars):
+        mean: dict[str, float] = {}
         own: dict[str, float] = {}
         root: dict[str, float] = {}
         for c in group:
@@ -74,15 +91,24 @@ def type_counts(cars: Sequence[Car], low: int, high: int, read: bool = True) -> 
                 mean[k] = mean.get(k, 0.0) + p
                 own[k] = own.get(k, 0.0) + p * (1.0 - p)
                 root[k] = root.get(k, 0.0) + math.sqrt(p * (1.0 - p))
-        for k in own:  # within a group: (1 - rho) x independent + rho x fully correlated
-            var[k] = var.get(k, 0.0) + (1.0 - rho) * own[k] + rho * root[k] ** 2
+        for k in mean:  # within a group: (1 - rho) x independent + rho x fully correlated
+            var = (1.0 - rho) * own[k] + rho * root[k] ** 2
+            out[k] = out.get(k, TypeStats()) + TypeStats(mean[k], var, root[k])
+    return out
+
+
+def intervals(stats: dict[str, TypeStats], point: dict[str, int], n: int, low: int, high: int
+              ) -> dict[str, TypeCount]:
+    """Per type, the 90 % interval from its `stats` over `n` railcars counted in [low, high], `point` of them
+    typed each type by the most probable type (that count is kept inside its interval; 'unknown' has none)."""
     missed, extra = max(0, high - n), max(0, n - low)
     out: dict[str, TypeCount] = {}
-    for k in sorted(set(mean) | set(point)):
-        m, v = mean.get(k, 0.0), var.get(k, 0.0)
+    for k in sorted(set(stats) | set(point)):
+        st = stats.get(k, TypeStats())
+        m = st.expected
         share = m / n if n else 1.0
         # errors shared by the look: a share of every car pair's covariance, and a share of the count itself
-        v += SHARED_CORRELATION * max(0.0, every.get(k, 0.0) ** 2 - v) + (CONFUSION_CV * m) ** 2
+        v = st.own + SHARED_CORRELATION * max(0.0, st.root**2 - st.own) + (CONFUSION_CV * m) ** 2
         down = math.hypot(Z90 * math.sqrt(v), share * extra)
         up = math.hypot(Z90 * math.sqrt(v), share * missed)
         lo = max(0, math.floor(m - down + 1e-9))
@@ -92,7 +118,7 @@ def type_counts(cars: Sequence[Car], low: int, high: int, read: bool = True) -> 
             lo, hi = min(lo, pt), max(hi, pt)
         if hi <= 0 and m < 0.05:
             continue
-        out[k] = TypeCount(expected=m, low=lo, high=hi, variance=v)
+        out[k] = TypeCount(expected=m, low=lo, high=hi, variance=v, stats=st)
     return out
 
 

@@ -353,6 +353,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 by_type_expected={k: round(v.expected, 2) for k, v in typed.items()},
                 by_type_low={k: v.low for k, v in typed.items()},
                 by_type_high={k: v.high for k, v in typed.items()},
+                by_type_doubt={k: (round(v.stats.own, 4), round(v.stats.root, 4)) for k, v in typed.items()},
             )
         )
         all_cars.extend(est.cars)

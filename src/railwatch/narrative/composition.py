@@ -4,11 +4,10 @@ were not read (coarse GSD) or no railcar was seen: never more than the pixels sh
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from railwatch.detect import bytype
+from railwatch.detect import bytype, estimate
 from railwatch.narrative import words
 from railwatch.records import Observation
 
@@ -18,25 +17,27 @@ and up); below it the railcars are a mix and only the largest type's count is gi
 
 
 def scene_by_type(observations: Sequence[Observation]) -> dict[str, tuple[float, int, int, float]] | None:
-    """Per type (expected, low, high, variance) over the tracks of one look, or None when types were not read
-    on any of them. Tracks add: expected counts and ends of the intervals sum, variances (from each track's
-    90 % half-width) add as independent, so the majority odds are not overstated."""
+    """Per type (expected, low, high, variance) over the tracks of one look whose types were read, or None
+    when there are none: the tracks' sums (`bytype.TypeStats`) add and the look's count interval
+    (`estimate.total_interval`) is shared out by type, as count() does for the scene. A track stored without
+    its sums adds the variance its interval implies."""
     typed = [o for o in observations if o.by_type_expected is not None]
     if not typed:
         return None
-    out: dict[str, list[float]] = {}
+    stats: dict[str, bytype.TypeStats] = {}
+    point: dict[str, int] = {}
     for o in typed:
-        assert o.by_type_low is not None and o.by_type_high is not None
-        for k, m in o.by_type_expected.items():  # type: ignore[union-attr]
-            lo, hi = o.by_type_low.get(k, 0), o.by_type_high.get(k, 0)
-            half = max(m - lo, hi - m, 0.5)
-            acc = out.setdefault(k, [0.0, 0, 0, 0.0])
-            acc[0] += m
-            acc[1] += lo
-            acc[2] += hi
-            acc[3] += (half / bytype.Z90) ** 2
-    return {k: (v[0], int(v[1]), int(v[2]), v[3]) for k, v in out.items()}
-
+        low, high, doubt = o.by_type_low or {}, o.by_type_high or {}, o.by_type_doubt or {}
+        for k, v in o.by_type.items():
+            point[k] = point.get(k, 0) + v
+        for k, m in (o.by_type_expected or {}).items():
+            # without its sums, a track's own variance is read from its interval's half-width
+            own, root = doubt.get(k, ((max(m - low.get(k, 0), high.get(k, 0) - m) / bytype.Z90) ** 2, 0.0))
+            stats[k] = stats.get(k, bytype.TypeStats()) + bytype.TypeStats(m, own, root)
+    n = sum(o.cars for o in typed)
+    low_n, high_n = estimate.total_interval([(o.cars, o.cars_low, o.cars_high, o.spread) for o in typed])
+    return {k: (tc.expected, tc.low, tc.high, tc.variance)
+            for k, tc in bytype.intervals(stats, point, n, low_n, high_n).items()}
 
 def composition_sentence(observations: Sequence[Observation], when: datetime | None = None,
                          zone: str = "UTC") -> str | None:
@@ -51,7 +52,6 @@ def composition_sentence(observations: Sequence[Observation], when: datetime | N
         return None
     largest = max(kinds, key=lambda k: typed[k][0])
     m, lo, hi, var = typed[largest]
-    lo, hi = min(lo, math.floor(m)), max(hi, math.ceil(m))
     name = words.type_phrase([largest])
     count = f"about {round(m)} (90 % interval {lo}–{hi}) of {total}"
     lead = f"On {words.day(when, zone)}, " if when is not None else ""
