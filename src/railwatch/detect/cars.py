@@ -139,9 +139,9 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     ends = _consist_ends(merged, step)
     for k, (a, b, amb) in enumerate(merged):
         f = types.features(strip, a, b, ballast)
-        kind, conf = types.classify(f, fine=True, at_consist_end=k in ends)
+        kind, conf, type_p = types.classify_probabilities(f, fine=True, at_consist_end=k in ends)
         if k in locos:
-            kind, conf = "locomotive", locomotive.CONFIDENCE
+            kind, conf, type_p = "locomotive", locomotive.CONFIDENCE, {}
         if amb != 0:
             conf *= 0.7
         cars.append(
@@ -152,6 +152,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
                 type=kind,
                 color=types.hex_colour(f.rgb),
                 confidence=round(conf, 3),
+                type_p=type_p,
             )
         )
     n = len(cars)
