@@ -66,3 +66,12 @@ def test_row_medians_are_numpys_medians_with_ties_and_nan():
     x[1, 3] = np.nan
     assert np.array_equal(types._row_medians(x), np.median(x, axis=1), equal_nan=True)
     assert np.isnan(types._row_medians(x)[1]) and not np.isnan(types._row_medians(x)[0])
+
+
+def test_hex_colour_clips_rounds_and_greys_a_single_band():
+    from railwatch.detect.types import hex_colour
+
+    assert hex_colour(np.array([0.0, 0.5, 1.0])) == "#0080ff"
+    assert hex_colour(np.array([-0.2, 1.7, 0.2 / 255 + 3 / 255], np.float32)) == "#00ff03"
+    assert hex_colour(np.array([0.25])) == "#404040"
+    assert hex_colour(np.array([])) == "#808080"
