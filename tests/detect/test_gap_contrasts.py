@@ -121,3 +121,14 @@ def test_roof_only_from_the_shared_running_medians_equals_the_per_part_medians()
             assert cars.roof_only(width, 5, k, 115, step) == want
             seen.add(want)
     assert seen == {True, False}
+
+
+def test_like_columns_are_the_middle_and_the_ground_beside_the_car_on_each_side():
+    across = np.arange(-12, 13) * 0.25  # -3 .. 3 m
+    mid, left, right = cars._like_columns(across)
+    assert np.array_equal(across[mid], np.arange(-4, 5) * 0.25)
+    assert np.array_equal(across[left], [2.25, 2.5, 2.75])
+    assert np.array_equal(across[right], [-2.75, -2.5, -2.25])
+    assert cars._like_columns(across.copy())[0] is mid  # kept per grid
+    narrow = cars._like_columns(np.arange(-4, 5) * 0.5)  # +-2 m: no ground beside the car
+    assert narrow[0].size == 5 and not narrow[1].size and not narrow[2].size

@@ -226,16 +226,36 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     a, b, _ = piece
     if alone and (b - a) * step < LONE_M and not cut_from_view(occ, a, b):
         return False
-    ac = np.abs(strip.across_m)
-    mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
-    left, right = out & (strip.across_m > 0), out & (strip.across_m < 0)
-    if not left.any() or not right.any():
+    mid, left, right = _like_columns(strip.across_m)
+    if not left.size or not right.size:
         return True
     px = strip.pixels[:, a:b]
-    c = median_rows(px[:, :, mid].reshape(px.shape[0], -1).T)
-    lv = median_rows(px[:, :, left].reshape(px.shape[0], -1).T)
-    rv = median_rows(px[:, :, right].reshape(px.shape[0], -1).T)
+    c = median_rows(px.take(mid, axis=2).reshape(px.shape[0], -1).T)
+    lv = median_rows(px.take(left, axis=2).reshape(px.shape[0], -1).T)
+    rv = median_rows(px.take(right, axis=2).reshape(px.shape[0], -1).T)
     return not (np.abs(lv - c).max() < UNIFORM_RGB and np.abs(rv - c).max() < UNIFORM_RGB)
+
+
+LIKE_COLUMNS_KEPT = 16
+"""Across grids whose `_car_like` columns are kept (one per strip resolution in use)."""
+_like_columns_kept: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _like_columns(across_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column indexes `_car_like` reads: the car's middle (|across| <= 1 m) and, on the left and the
+    right, the ground just beside a car body (2.1-2.9 m: short of a car on a track 4.5 m away); worked
+    out once per across grid (it asks for every piece)."""
+    key = np.asarray(across_m, np.float64).tobytes()
+    hit = _like_columns_kept.get(key)
+    if hit is None:
+        ac = np.abs(across_m)
+        out = (ac >= 2.1) & (ac <= 2.9)
+        left, right = np.flatnonzero(out & (across_m > 0)), np.flatnonzero(out & (across_m < 0))
+        hit = (np.flatnonzero(ac <= 1.0), left, right)
+        if len(_like_columns_kept) >= LIKE_COLUMNS_KEPT:
+            _like_columns_kept.pop(next(iter(_like_columns_kept)), None)
+        _like_columns_kept[key] = hit
+    return hit
 
 
 def _consist_ends(pieces: list[tuple[int, int, float]], step: float) -> set[int]:
