@@ -91,7 +91,8 @@ def main(n_seeds: int) -> None:
                   f"{np.mean(widths):.1f} ({np.mean(rel_widths):.0f} %) | "
                   f"{track_hits}/{n_tracks} ({100 * track_hits / max(1, n_tracks):.0f} %) | "
                   f"{np.mean(f1s):.3f} | {np.mean(types):.2f} | {np.mean(secs):.2f} |")
-    print("\nF1 and type accuracy are meaningful at <= 0.5 m only; coarser counts are length-based.")
+    print("\nF1 and type accuracy are meaningful at <= 0.5 m only; coarser counts are length-based. A car "
+          "typed 'unknown' counts as wrong; bench/type_accuracy.py has the confusion and reliability tables.")
 
 
 if __name__ == "__main__":

@@ -66,6 +66,9 @@ def test_shadow_from_the_occupied_neighbour_is_explained_and_a_lit_car_is_not():
     assert ex[SHADOW].mean() > 0.95
     assert not ex[CAR].any(), "a lit car beside another car stays a car"
     assert not ex[~b_occ.occupied].any()
+    one_side, whole = castshadow.explained_parts(b, b_occ, [(a, a_occ)])
+    assert np.array_equal(one_side | whole, ex)
+    assert np.array_equal(one_side, ex) and not whole.any(), "without the sun only the one-sided model"
 
 
 def test_no_explanation_without_a_car_on_the_shadow_side():
@@ -201,6 +204,8 @@ def test_a_band_dark_all_across_is_a_neighbour_shadow_only_where_the_sun_puts_on
     assert ex[SHADOW].mean() > 0.95
     assert not ex[CAR].any(), "a lit car beside another car stays a car"
     assert not ex[~b_occ.occupied].any()
+    one_side, whole = castshadow.explained_parts(b, b_occ, [(south, busy)], LOW_SUN)
+    assert np.array_equal(one_side | whole, ex) and whole[SHADOW].mean() > 0.95
     # without the sun, with a high sun, or with the neighbour on the far side it stays occupied
     assert not castshadow.explained_rows(b, b_occ, [(south, busy)]).any()
     assert not castshadow.explained_rows(b, b_occ, [(south, busy)], (180.0, 60.0)).any()

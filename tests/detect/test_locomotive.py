@@ -1,11 +1,11 @@
-"""Locomotives split from the car coupled to them by their cab-hood-cab pattern, and car types from
-the profile features (`detect/locomotive.py`, `detect/types.py`)."""
+"""Locomotives split from the car coupled to them by their cab-hood-cab pattern (`detect/locomotive.py`;
+the type rules are tested in test_types.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from railwatch.detect import locomotive, types
+from railwatch.detect import locomotive
 from railwatch.imagery.corridor import Strip
 
 STEP_M = 0.5
@@ -82,46 +82,6 @@ def test_no_locomotive_in_a_cut_of_plain_cars():
     assert out == pieces
 
 
-def _features(**kw) -> types.Features:
-    base = dict(length_m=15.0, rgb=np.array([0.4, 0.4, 0.4]), ridge=0.0, rim=-0.05, blocks=0.005,
-                texture=0.005, saturation=0.05, contrast=0.3, brightness=0.4)
-    base.update(kw)
-    return types.Features(**base)
-
-
-def test_tank_is_read_from_a_ridge_relative_to_body_brightness():
-    """The same absolute ridge is a tank on a dark body and an arched boxcar roof on a light one."""
-    assert types.classify(_features(ridge=0.06, brightness=0.3), fine=True)[0] == "tank"
-    assert types.classify(_features(ridge=0.06, brightness=0.8, rgb=np.array([0.7, 0.6, 0.5])),
-                          fine=True)[0] == "boxcar"
-
-
-def test_container_flat_covered_and_boxcar_rules():
-    assert types.classify(_features(blocks=0.06), fine=True)[0] == "container"
-    assert types.classify(_features(contrast=0.05), fine=True)[0] == "flat"
-    olive = np.array([0.35, 0.38, 0.25])
-    assert types.classify(_features(rgb=olive, ridge=0.01), fine=True)[0] == "covered"
-    red_brown = np.array([0.45, 0.25, 0.2])
-    assert types.classify(_features(rgb=red_brown, ridge=0.01), fine=True)[0] == "boxcar"
-
-
-def test_long_car_at_a_consist_end_is_not_called_passenger():
-    """A shadow lengthens the end car of a consist; length alone does not make it a coach there."""
-    red_brown = np.array([0.45, 0.25, 0.2])
-    end = types.classify(_features(length_m=26.0, rgb=red_brown), fine=True, at_consist_end=True)
-    assert end[0] != "passenger"
-    assert types.classify(_features(length_m=26.0, rgb=red_brown), fine=True)[0] == "passenger"
-
-
-def test_type_confidence_is_the_rule_precision():
-    """Confidences are measured precisions, so a boxcar call (right about a quarter of the time) is weak."""
-    red_brown = np.array([0.45, 0.25, 0.2])
-    kind, conf = types.classify(_features(rgb=red_brown, ridge=0.01), fine=True)
-    assert kind == "boxcar" and conf == types.PRECISION["boxcar"] < 0.35
-    assert types.classify(_features(blocks=0.06), fine=True)[1] == types.PRECISION["container"]
-    assert all(0.25 <= v <= 0.9 for v in types.PRECISION.values())
-
-
 def test_no_locomotive_from_a_dark_car_between_light_coupler_gaps():
     """Dark boxcars on lighter ballast: the light gaps either side of a car look like two alike cabs
     lighter than a 'hood', but a cab is a body and the occupancy found gaps there, so no locomotive."""
@@ -146,16 +106,6 @@ def test_no_locomotive_in_container_flats_with_a_light_end_box():
     out, locos = locomotive.split_off(strip, pieces, 8.5)
     assert locos == set()
     assert out == pieces
-
-
-def test_bright_edge_of_a_saturated_body_is_not_a_flat_deck():
-    """A lighter edge beside a red-brown or olive body is the bed blurred into it; on a greyish car it is
-    a deck showing beside the load."""
-    red_brown, olive = np.array([0.47, 0.24, 0.16]), np.array([0.35, 0.42, 0.23])
-    grey = np.array([0.3, 0.27, 0.24])
-    assert types.classify(_features(rgb=red_brown, rim=0.1, saturation=0.31), fine=True)[0] == "boxcar"
-    assert types.classify(_features(rgb=olive, rim=0.05, saturation=0.19), fine=True)[0] == "covered"
-    assert types.classify(_features(rgb=grey, rim=0.06, saturation=0.06), fine=True)[0] == "flat"
 
 
 def test_find_with_the_strips_colours_matches_find_on_its_own():

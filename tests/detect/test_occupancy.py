@@ -85,6 +85,9 @@ def test_thin_cloud_over_the_whole_corridor_is_not_a_car():
     inside = slice(int(202 / STEP_M), int(218 / STEP_M))  # this test's edge is sharper than a cloud's
     assert not occ.occupied[inside].any()
     assert occ.occupied[int(62 / STEP_M) : int(72 / STEP_M)].all()
+    # the rows whose veil was undone are kept as evidence (`detect.doubt`), the clear ones are not
+    assert occ.veiled is not None and occ.veiled[inside].all()
+    assert not occ.veiled[: int(190 / STEP_M)].any()
     veil = occupancy.cloud_veil(strip, ~occ.occupied)
     assert veil.shape == (strip.n_along, occupancy.centre_columns(strip).size)
     assert 0.07 < float(np.median(veil[inside])) < 0.13

@@ -264,9 +264,22 @@ def explained_rows(
     is occupied beside them and the track's empty bed, darkened on that neighbour's side, fits them.
     With the `sun` (azimuth_deg, elevation_deg) known, the bed dimmed all across also fits where the
     neighbour's car can shade the whole band (`whole_band_shaded`)."""
+    one_side, whole_band = explained_parts(strip, occ, beside, sun)
+    return one_side | whole_band
+
+
+def explained_parts(
+    strip: Strip,
+    occ: Occupancy,
+    beside: list[tuple[Strip, Occupancy]],
+    sun: tuple[float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`explained_rows` as its two models' rows: (darkened on one side, dimmed all across). The first
+    also fits a dark car beside a busy neighbour, so a count says how many cars those rows could hold."""
     out = np.zeros(strip.n_along, bool)
+    none = (out, out.copy())
     if not occ.occupied.any() or centre_columns(strip).size < MIN_COLUMNS:
-        return out
+        return none
     reach = max(1, int(round(SHADOW_REACH_M / strip.step_m)))
     # Rows a neighbour's shadow may fall on, per side: occupied, beside a busy parallel neighbour.
     cands = {1: np.zeros(strip.n_along, bool), -1: np.zeros(strip.n_along, bool)}
@@ -287,10 +300,10 @@ def explained_rows(
         if sun is not None:
             whole.append((other, idx, busy))
     if not (cands[1].any() or cands[-1].any() or whole):
-        return out
+        return none
     template = empty_template(strip, occ)
     if template is None:
-        return out
+        return none
     win = 3 if strip.step_m <= 0.35 else 1
     for side, cand in cands.items():
         if not cand.any():
@@ -301,9 +314,10 @@ def explained_rows(
         mis = ndimage.median_filter(mis, size=win, mode="nearest") if win > 1 else mis
         fits = (mis <= FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
         out |= cand & fits
+    all_across = np.zeros(strip.n_along, bool)
     for other, idx, busy in whole:
-        out |= _whole_band_rows(strip, occ, template, other, idx, busy, sun)
-    return out
+        all_across |= _whole_band_rows(strip, occ, template, other, idx, busy, sun)
+    return out, all_across
 
 
 def _whole_band_rows(

@@ -23,7 +23,7 @@ from shapely.geometry import LineString, Point, mapping
 from shapely.ops import transform as shp_transform
 
 from railwatch.detect import cars as car_mod
-from railwatch.detect import castshadow, estimate, occupancy, shared, sunlit, trackfile
+from railwatch.detect import castshadow, doubt, estimate, occupancy, shared, sunlit, trackfile
 from railwatch.detect.estimate import Estimate, Spread
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
@@ -58,6 +58,8 @@ class CountResult:
 
     spreads: dict[str, Spread] = field(default_factory=dict)
     """Per track id, how its interval splits into independent and shared parts (`estimate.Spread`)."""
+    doubts: dict[str, doubt.Doubt] = field(default_factory=dict)
+    """Per track id, the cars its interval was widened by and why (`doubt.Doubt`; split path only)."""
 
     @property
     def total_low(self) -> int:
@@ -246,11 +248,11 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             bar.advance(task)
     seen = [s for s in strips if s is not None]
     corridor.stretch(seen, img.dtype)
-    shift = coreg.estimate(seen) if seen else coreg.Shift(0.0, 0.0)
+    catalog = all(t.geometry_quality != "discovered" for t in tracks)
+    shift = coreg.estimate(seen, ends=catalog) if seen else coreg.Shift(0.0, 0.0)
     shifted = [s.shifted(shift.dx_m, shift.dy_m, DETECT_HALF_M) if s is not None else None for s in strips]
     model = occupancy.empty_model([s for s in shifted if s is not None])
     # sunny sub-metre imagery with long shadows: cars from their shadows (see sunlit.py)
-    catalog = all(t.geometry_quality != "discovered" for t in tracks)
     sunlight = sunlit.sun([s for s in shifted if s is not None], img.gsd_m, img.sun, catalog=catalog)
     owned = shared.shared_mask(lines, lengths, [t.id for t in tracks])
     # Neighbours' shadows and turnouts are reasoned about between known tracks only: discovered
@@ -259,6 +261,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
     occs = _occupancies(shifted, model, known, img.sun)
     ests: list[Estimate | None] = []
+    doubts: dict[str, doubt.Doubt] = {}
     for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
         est = (
             car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
@@ -273,6 +276,11 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if img.gsd_m <= car_mod.FINE_M:  # coarser, turnout rails are unresolved and cars are lengths
                 cut = shared.turnout_artefacts(foul, [(c.start_m, c.end_m) for c in est.cars])
                 _drop(est, [est.cars[i] for i in cut])
+            # split cars are counted one by one: a faint one that a cloud explains is left out (coarser,
+            # cars are lengths of occupied track)
+            doubts[t.id] = doubt.widen(est, s, uncount=img.gsd_m <= car_mod.FINE_M)
+            if doubts[t.id].describe():
+                notes.append(f"track {t.id}: interval widened, {doubts[t.id].describe()}")
         _place(est.cars, s, crs, img.gsd_m)
         ests.append(est)
     if sunlight is not None:
@@ -334,6 +342,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         georeferenced=img.georeferenced,
         warnings=notes,
         spreads=spreads,
+        doubts=doubts,
     )
 
 
@@ -345,7 +354,11 @@ def _occupancies(
 ) -> list[occupancy.Occupancy | None]:
     """Occupancy of every track, less the rows that are a known neighbouring track's car shadow (cast
     where the sun's (azimuth_deg, elevation_deg) lets it fall, when known)."""
-    occs = [occupancy.measure(s, model) if s is not None else None for s in strips]
+    # Rails are looked for on known tracks only: a discovered line may follow a wagon's edge.
+    occs = [
+        occupancy.measure(s, model, rails=k) if s is not None else None
+        for s, k in zip(strips, known, strict=True)
+    ]
     out: list[occupancy.Occupancy | None] = []
     for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
         if s is None or occ is None or not known[k]:
@@ -356,8 +369,10 @@ def _occupancies(
             for j, (o, oc) in enumerate(zip(strips, occs, strict=True))
             if j != k and known[j] and o is not None and oc is not None
         ]
-        shadow = castshadow.explained_rows(s, occ, beside, sun_position)
-        out.append(replace(occ, occupied=occ.occupied & ~shadow) if shadow.any() else occ)
+        one_side, whole_band = castshadow.explained_parts(s, occ, beside, sun_position)
+        shadow = one_side | whole_band
+        taken = replace(occ, occupied=occ.occupied & ~shadow, explained=one_side & occ.occupied)
+        out.append(taken if shadow.any() else occ)
     return out
 
 
@@ -372,13 +387,7 @@ def _place(cars: list[Car], strip: corridor.Strip, crs: Any, gsd_m: float) -> No
 
 def _drop(est: Estimate, cars: list[Car]) -> None:
     """Remove `cars` from a track's estimate, shrinking its interval and its spread with them."""
-    if cars:
-        ids = {id(c) for c in cars}
-        n_before = len(est.cars)
-        est.cars = [c for c in est.cars if id(c) not in ids]
-        est.low, est.high = max(0, est.low - len(cars)), max(0, est.high - len(cars))
-        if est.spread is not None:
-            est.spread = estimate.shrink(est.spread, n_before, len(est.cars))
+    estimate.drop(est, cars)
 
 
 def _to_pixels(geom: Any, gsd: float) -> Any:

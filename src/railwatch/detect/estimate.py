@@ -117,3 +117,14 @@ class Estimate:
     high: int
     occupancy: Occupancy
     spread: Spread | None = None
+
+
+def drop(est: Estimate, cars: list[Car]) -> None:
+    """Remove `cars` from a track's estimate, shrinking its interval and its spread with them."""
+    if cars:
+        ids = {id(c) for c in cars}
+        n_before = len(est.cars)
+        est.cars = [c for c in est.cars if id(c) not in ids]
+        est.low, est.high = max(0, est.low - len(cars)), max(0, est.high - len(cars))
+        if est.spread is not None:
+            est.spread = shrink(est.spread, n_before, len(est.cars))

@@ -82,6 +82,12 @@ class Occupancy:
     cloud: np.ndarray
     shadow: np.ndarray
     threshold: float
+    veiled: np.ndarray | None = None
+    """Rows whose thin-cloud veil was undone (`cloud_veil` at least `MIN_HAZE`): their departures rest on
+    that correction, so a faint car there may be the cloud's rim (None: not measured)."""
+    explained: np.ndarray | None = None
+    """Rows taken off `occupied` as a neighbour's car shadow darkening one side of the band
+    (`castshadow.explained_parts`): a dark car there fits that model as well (None: none taken)."""
 
     @property
     def coverage(self) -> float:
@@ -425,6 +431,37 @@ def running_median(x: np.ndarray, win: int) -> np.ndarray:
     return np.stack(cols, axis=1) if cols else x.copy()
 
 
+RAIL_HALF_GAUGE_M = 0.76
+"""Each rail's distance from the centreline (1520 mm gauge plus the head; 1435 mm is 0.04 m less)."""
+RAIL_SEEN = 0.35
+"""Rows whose rail-pair contrast is under this share of the track's empty rows' show no rails: a car
+(or its load) covers them, however close its paint is to the ballast."""
+RAIL_MIN_CONTRAST = 0.04
+"""Rails are used as evidence only where the empty rows show them at least this dark (relative to the
+bed beside them), so imagery that does not resolve rails is left to the colour departure."""
+
+
+def rails_hidden(strip: Strip, seed: np.ndarray) -> np.ndarray | None:
+    """Rows where the rail pair (dark lines at +-0.76 m against the bed between and beside them) is not
+    seen although the track's empty rows show it clearly; None where they do not."""
+    a = strip.across_m
+    if seed.sum() < 10 or strip.step_m > SHAPE_MAX_STEP_M:
+        return None
+
+    def cols(offsets: tuple[float, ...]) -> np.ndarray:
+        return np.unique([int(np.argmin(np.abs(a - o))) for o in offsets])
+
+    grey = strip.pixels.mean(axis=0)
+    rail = grey[:, cols((-RAIL_HALF_GAUGE_M, RAIL_HALF_GAUGE_M))].mean(axis=1)
+    ref = grey[:, cols((0.0, -1.3, 1.3))].mean(axis=1)
+    rel = (ref - rail) / (ref + 0.03)
+    rel = ndimage.median_filter(rel, size=3, mode="nearest")
+    typ = float(np.median(rel[seed]))
+    if typ < RAIL_MIN_CONTRAST:
+        return None
+    return rel < RAIL_SEEN * typ
+
+
 def _departure(f: np.ndarray, fn: np.ndarray, rows_t: np.ndarray, resolved: bool = True) -> np.ndarray:
     """Per-row distance from the empty template; shape-only where the row is darker (shadowed ballast).
 
@@ -504,8 +541,12 @@ def cloud_veil(strip: Strip, seed: np.ndarray) -> np.ndarray:
     return np.clip(across(veil[0], veil[1]), low, VEIL_SPREAD * low)
 
 
-def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
-    """Departure of every row from the empty track, and the occupied and seen rows."""
+def measure(strip: Strip, model: EmptyModel | None, *, rails: bool = True) -> Occupancy:
+    """Departure of every row from the empty track, and the occupied and seen rows.
+
+    `rails`: the strip is centred on the track's rails (a co-registered catalog track), so rows where
+    the rail pair is hidden are cars whatever their paint (`rails_hidden`); False for lines found in
+    the pixels, which may follow a wagon's edge rather than the rails."""
     f, fn = features(strip)
     ok = strip.valid[:, centre_columns(strip)].all(axis=1)
     cloud, shadow = cloud_and_shadow(strip, model.brightness if model else None)
@@ -514,9 +555,11 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     known = model.seed_rows(strip) if model is not None else None
     seed = (known if known is not None else _seed_rows(strip, f, model.mode if model else None)) & seen
     own_rows = seed.sum() * strip.step_m >= 15.0
+    veiled = np.zeros(strip.n_along, bool)
     if own_rows:
         # Thin cloud over the whole corridor (a cloud's rim) is not a car.
         veil = cloud_veil(strip, seed)[:, None, :]
+        veiled = veil.max(axis=2)[:, 0] >= MIN_HAZE if veil.size else veiled
         nb = strip.pixels.shape[0]
         px = (f.reshape(strip.n_along, nb, -1) - veil * CLOUD_GREY) / (1.0 - veil)
         f = px.reshape(strip.n_along, -1)
@@ -539,7 +582,14 @@ def measure(strip: Strip, model: EmptyModel | None) -> Occupancy:
     # The local bed only explains rows away (a bridge deck), it never adds departures.
     dep = np.minimum(dep_one, _departure(f, fn, local, resolved)) if local is not None else dep_one
     thr = floor
+    hidden = rails_hidden(strip, seed) if rails else None
+    if hidden is not None:
+        # No rails seen on a row that departs at all: a car the colour of the ballast.
+        dep = np.where(hidden & (dep > 0.5 * thr), np.maximum(dep, 1.2 * thr), dep)
     win = 3 if strip.step_m <= 0.35 else 1
     dep_s = ndimage.median_filter(dep, size=win, mode="nearest") if win > 1 else dep
     occupied = (dep_s > thr) & seen
-    return Occupancy(departure=dep_s, occupied=occupied, seen=seen, cloud=cloud, shadow=shadow, threshold=thr)
+    return Occupancy(
+        departure=dep_s, occupied=occupied, seen=seen, cloud=cloud, shadow=shadow, threshold=thr,
+        veiled=veiled,
+    )
