@@ -237,3 +237,19 @@ def test_a_bed_shaped_colour_no_brighter_than_the_dominant_one_does_not_take_ove
     seed = occupancy._seed_rows(strip, occupancy.features(strip)[0], None)
     along = np.arange(strip.n_along) * STEP_M
     assert seed[along < 298].mean() > 0.8
+
+
+
+def test_seed_rows_take_the_callers_centre_colour_as_their_own():
+    rng = np.random.default_rng(5)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    _half_shaded(strip, across, 0.0, 150.0)
+    f = occupancy.features(strip)[0]
+    centre = occupancy._centre_colour(strip, f)
+    own = occupancy._seed_rows(strip, f, None)
+    assert np.array_equal(occupancy._seed_rows(strip, f, None, centre), own)  # what empty_model passes
+    assert 0.2 < own.mean() < 0.9
+    other = centre.copy()
+    other[: strip.n_along // 2] = 0.9  # one flat bright paint over half the rows, unlike the shoulders
+    seed = occupancy._seed_rows(strip, f, None, other)  # the centre given is the one read
+    assert not seed[: strip.n_along // 2].any() and seed[strip.n_along // 2 :].mean() > 0.9

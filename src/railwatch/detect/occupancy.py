@@ -167,20 +167,22 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     cents: list[np.ndarray] = []
     feats: list[np.ndarray] = []
     oks: list[np.ndarray] = []
+    centres: list[np.ndarray] = []  # per strip, its smoothed car-band colour (again in `_seed_rows`)
     for s in strips:
         f, _ = features(s)
         ok = s.valid[:, centre_columns(s)].all(axis=1)
         feats.append(f)
         oks.append(ok)
-        cents.append(_centre_colour(s, f)[ok])
+        centres.append(_centre_colour(s, f))
+        cents.append(centres[-1][ok])
     if not cents or not sum(c.shape[0] for c in cents):
         return None
     mode = _mode(np.concatenate(cents))
     picks: list[np.ndarray] = []
     brights: list[float] = []
     seeds: list[tuple[Strip, np.ndarray]] = []
-    for s, f, ok in zip(strips, feats, oks, strict=True):
-        rows = _seed_rows(s, f, mode)
+    for s, f, ok, centre in zip(strips, feats, oks, centres, strict=True):
+        rows = _seed_rows(s, f, mode, centre)
         seeds.append((s, rows))
         seed = rows & ok
         if seed.any():
@@ -289,13 +291,15 @@ def _shoulder_colour(strip: Strip) -> np.ndarray | None:
     return np.where((left.mean(axis=1) >= right.mean(axis=1))[:, None], left, right)
 
 
-def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+def _seed_rows(
+    strip: Strip, f: np.ndarray, mode: np.ndarray | None, centre: np.ndarray | None = None
+) -> np.ndarray:
     """Rows whose car-band colour is the track's ballast colour (its dominant colour): probably empty.
 
     Ballast varies from track to track (fresh or old stone), so a track's own mode is used, unless
     that mode is clearly unlike the ballast shoulder beside it (a long unit train of one paint) and
-    another dominant colour is like it."""
-    centre = _centre_colour(strip, f)
+    another dominant colour is like it. `centre`: `_centre_colour(strip, f)` when the caller has it."""
+    centre = _centre_colour(strip, f) if centre is None else centre
     ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0)
     candidates = _modes(centre[ok]) if ok.sum() >= 20 else []
     if not candidates:

@@ -82,7 +82,7 @@ def hex_colour(rgb: np.ndarray) -> str:
     v = np.asarray(rgb, float).ravel()
     if v.size < 3:
         v = np.repeat(v[:1] if v.size else np.array([0.5]), 3)
-    r, g, b = (int(round(float(np.clip(x, 0, 1)) * 255)) for x in v[:3])
+    r, g, b = (int(round(min(max(x, 0.0), 1.0) * 255)) for x in v[:3].tolist())
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
