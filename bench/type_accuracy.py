@@ -19,6 +19,7 @@ import numpy as np
 
 from railwatch import simulate
 from railwatch.detect.count import CountResult, count
+from railwatch.detect.evaluate import match_chainage
 
 GSDS = (0.3, 0.5)
 SEED0 = 10_000
@@ -28,19 +29,7 @@ CONFIDENCE_BINS = (0.0, 0.4, 0.6, 0.8, 0.9, 0.95, 1.01)
 
 def pairs(truth, cars) -> list[tuple[str, str, float]]:
     """(true type, detected type, confidence) of cars matched by chainage IoU >= 0.5 on the same track."""
-    used: set[int] = set()
-    out = []
-    for c in cars:
-        for k, t in enumerate(truth):
-            if k in used or t.track != c.track:
-                continue
-            inter = max(0.0, min(c.end_m, t.end_m) - max(c.start_m, t.start_m))
-            union = max(c.end_m, t.end_m) - min(c.start_m, t.start_m)
-            if union > 0 and inter / union >= 0.5:
-                used.add(k)
-                out.append((t.type, c.type, float(c.confidence)))
-                break
-    return out
+    return [(t.type, c.type, float(c.confidence)) for t, c in match_chainage(truth, cars)]
 
 
 def confusion(rows: list[tuple[str, str, float]]) -> list[str]:
