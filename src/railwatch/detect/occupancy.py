@@ -290,7 +290,8 @@ def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarr
     that mode is clearly unlike the ballast shoulder beside it (a long unit train of one paint) and
     another dominant colour is like it."""
     centre = _centre_colour(strip, f)
-    ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0)
+    # a cloud is one smooth grey, often the commonest colour of a track it covers in part
+    ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0) & ~cloud_and_shadow(strip)[0]
     candidates = _modes(centre[ok]) if ok.sum() >= 20 else []
     if not candidates:
         if mode is None:
