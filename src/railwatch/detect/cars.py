@@ -432,7 +432,7 @@ def _split(
     A weaker dip still splits a run long enough for two cars when the paint changes across it and
     both sides are car-long (two cars coupled; a long single car keeps one paint end to end).
     A dip confined to the roof's centre (`roof_only`: a tank dome) is no gap unless the run is too long
-    for one car.
+    for one car or the paint changes across it (a fitting sits on one car, in one paint).
     Returns (start, end, ambiguity) with ambiguity > 0 for a split taken on weak evidence, < 0 for
     a likely split not taken, 0 otherwise.
     """
@@ -448,14 +448,15 @@ def _split(
     k = int(np.argmin(inner)) + margin
     strength = 1.0 - float(seg[k]) / (level + 1e-6)
     must = length > MAX_SINGLE_M
-    if not must and roof_only(width, i0, i0 + k, i1, step):
-        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
-    pair = (
-        length > PAIR_M
-        and strength > 0.2
-        and min(k, seg.size - k) * step >= FRAGMENT_M
+    # a roof fitting sits on one car, in one paint: a paint change across the dip with a car-long
+    # piece either side is two cars whatever the roof's centre shows
+    two_paints = (
+        min(k, seg.size - k) * step >= FRAGMENT_M
         and _paint_step(colour, i0, i0 + k, i1, step) > PAINT_STEP_RGB
     )
+    if not must and not two_paints and roof_only(width, i0, i0 + k, i1, step):
+        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
+    pair = length > PAIR_M and strength > 0.2 and two_paints
     if strength > 0.45 or (must and strength > 0.2) or pair:
         cut = i0 + k
         left = _split(dep, i0, cut, step, colour, width)
