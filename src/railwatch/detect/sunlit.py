@@ -147,6 +147,10 @@ lines overlap the wagon is kept from its own shadow (`duplicates`)."""
 
 TYPICAL_CAR_HEIGHT_M = 4.0
 """Roof height of a typical freight wagon above the ground (covered wagons and tanks 4.0-4.3 m)."""
+LOW_CAR_HEIGHT_M = 3.0
+"""Roof or load height of the lower common wagons (gondolas 3.5 m, loaded flats 2.5-3.5 m): a look
+suits the shadow path only when their shadows too reach past the probed band (a 4 m wagon alone let
+62 deg suns through by 0.09 m, and the path then cut simulated yards worse than occupancy)."""
 MIN_REACH_M = 2.0
 """With the sun known, a wagon's shadow must reach this far beyond its side, across the track: the
 probed band (to 1.5 m) with a margin, so that a borderline look does not flip the path."""
@@ -263,8 +267,9 @@ def sun(
 
 def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> float:
     """Share of the seen rows where the sun at (azimuth_deg, elevation_deg) casts wagon shadows that
-    the shadow path can read: on the side the pixels show (`u`), reaching `MIN_REACH_M` beyond the
-    wagon side, and sliding along the track by at most `MAX_SPILL_M` in the probed band."""
+    the shadow path can read: on the side the pixels show (`u`), a low wagon's (`LOW_CAR_HEIGHT_M`)
+    reaching `MIN_REACH_M` beyond the wagon side, and sliding along the track by at most `MAX_SPILL_M`
+    in the probed band."""
     el = math.radians(position[1])
     if el <= 0:
         return 0.0
@@ -277,7 +282,7 @@ def suited(strips: list[Strip], u: np.ndarray, position: Sequence[float]) -> flo
         across = n @ shadow  # per metre of height, + = towards the strip's + side
         along = np.abs(s.tx[seen] * shadow[0] + s.ty[seen] * shadow[1])
         same_side = np.sign(across) == np.sign(n @ u)
-        reach = TYPICAL_CAR_HEIGHT_M * np.abs(across)
+        reach = LOW_CAR_HEIGHT_M * np.abs(across)
         with np.errstate(divide="ignore"):
             spill = along * np.maximum(TYPICAL_CAR_HEIGHT_M - x_m / np.abs(across), 0.0)
         good += int((same_side & (reach >= MIN_REACH_M) & (spill <= MAX_SPILL_M)).sum())
