@@ -200,7 +200,7 @@ def widen(est: Estimate, strip: Strip, uncount: bool = False, abreast: np.ndarra
         why = [w for w in why if w not in CLOUD_REASONS]
     d = Doubt(
         why.count("veiled"), why.count("cloud_rim"), why.count("short"),
-        shadowed(est.cars, strip, est.occupancy, abreast), len(gone), restored,
+        shadowed(est.cars, strip, est.occupancy, abreast if uncount else None), len(gone), restored,
     )
     if d.down or d.up:
         est.low = max(0, est.low - d.down)
