@@ -21,6 +21,7 @@ import numpy as np
 
 from railwatch import simulate
 from railwatch.detect.count import count
+from railwatch.detect.evaluate import match_chainage
 
 GSDS = (0.3, 0.5, 1.0, 3.0)
 SEED0 = 10_000
@@ -31,20 +32,8 @@ COARSE_SEEDS = 20
 
 def match(truth, cars) -> tuple[int, int]:
     """(matched cars, matched with the right type) by chainage IoU >= 0.5 on the same track."""
-    used: set[int] = set()
-    tp = typ = 0
-    for c in cars:
-        for k, t in enumerate(truth):
-            if k in used or t.track != c.track:
-                continue
-            inter = max(0.0, min(c.end_m, t.end_m) - max(c.start_m, t.start_m))
-            union = max(c.end_m, t.end_m) - min(c.start_m, t.start_m)
-            if union > 0 and inter / union >= 0.5:
-                used.add(k)
-                tp += 1
-                typ += t.type == c.type
-                break
-    return tp, typ
+    pairs = match_chainage(truth, cars)
+    return len(pairs), sum(t.type == c.type for t, c in pairs)
 
 
 def main(n_seeds: int) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from railwatch import simulate
 from railwatch.detect import types
 from railwatch.detect.count import count
+from railwatch.detect.evaluate import match_chainage
 from railwatch.imagery.corridor import Strip
 
 MARGIN_ROWS = 6
@@ -76,21 +77,12 @@ def collect(cache: Path, seed: int, gsd: float) -> list[dict]:
         r = count(path, tracks=site)
     finally:
         types.features = original
-    used: set[int] = set()
+    kinds = {id(c): t.type for t, c in match_chainage(truth, r.cars)}
     out = []
     for c in r.cars:
         same = (q for q in recs if abs(q["start_m"] - c.start_m) < 1e-6 and abs(q["end_m"] - c.end_m) < 1e-6)
         rec = next(same, None)
-        kind = None
-        for k, t in enumerate(truth):
-            if k in used or t.track != c.track:
-                continue
-            inter = max(0.0, min(c.end_m, t.end_m) - max(c.start_m, t.start_m))
-            union = max(c.end_m, t.end_m) - min(c.start_m, t.start_m)
-            if union > 0 and inter / union >= 0.5:
-                used.add(k)
-                kind = t.type
-                break
+        kind = kinds.get(id(c))
         out.append(dict(seed=seed, gsd=gsd, track=c.track, pred=c.type, conf=c.confidence, truth=kind,
                         rec=rec))
     out_path.write_bytes(pickle.dumps(out))

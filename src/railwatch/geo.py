@@ -31,9 +31,27 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
+WKT_KEPT = 64
+"""CRS objects whose WKT is kept (a count asks for the same two or three frames a dozen times)."""
+_wkts: dict[int, tuple[object, str]] = {}
+
+
+def _wkt(crs: CRS | str | int) -> str:
+    """WKT of a CRS given in any form pyproj takes, kept per object (keyed by id, the entry holding the
+    object so the key cannot be reused while kept): to_wkt costs ~0.3 ms a call."""
+    hit = _wkts.get(id(crs))
+    if hit is not None and hit[0] is crs:
+        return hit[1]
+    wkt = CRS.from_user_input(crs).to_wkt()
+    if len(_wkts) >= WKT_KEPT:
+        _wkts.pop(next(iter(_wkts)), None)
+    _wkts[id(crs)] = (crs, wkt)
+    return wkt
+
+
 def transformer(src: CRS | str | int, dst: CRS | str | int) -> Transformer:
     """A cached always_xy transformer between two CRSs."""
-    return _transformer(CRS.from_user_input(src).to_wkt(), CRS.from_user_input(dst).to_wkt())
+    return _transformer(_wkt(src), _wkt(dst))
 
 
 def reproject(geom: BaseGeometry, src: CRS | str | int, dst: CRS | str | int) -> BaseGeometry:

@@ -63,6 +63,10 @@ def analyse_task(task: Task) -> TaskResult:
                 gsd_m=result.gsd_m,
                 car_list=cars,
                 spread=result.spreads.get(tc.id),
+                by_type_expected=dict(tc.by_type_expected) if result.types_read else None,
+                by_type_low=dict(tc.by_type_low) if result.types_read else None,
+                by_type_high=dict(tc.by_type_high) if result.types_read else None,
+                by_type_doubt=dict(tc.by_type_doubt) if result.types_read else None,
             )
         )
     return TaskResult(task.scene_id, task.site.id, observations)

@@ -115,6 +115,9 @@ class Car:
     color: str = "#808080"
     confidence: float = 0.5
     footprint: Polygon | None = None
+    type_p: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    """Probability of each railcar type from the pixels (`detect.types.probabilities`); empty where types
+    are not read (coarse GSD, locomotives, truth). Internal: not in the count JSON, not stored."""
 
     @property
     def length_m(self) -> float:
@@ -148,6 +151,16 @@ class TrackCount:
     by_type: dict[str, int] = field(default_factory=dict)
     locomotives: int = 0
     shift_m: tuple[float, float] = (0.0, 0.0)
+    by_type_expected: dict[str, float] = field(default_factory=dict)
+    """Expected railcars of each type from the cars' type probabilities (`detect.bytype`); empty when types
+    are not read (coarse GSD)."""
+    by_type_low: dict[str, int] = field(default_factory=dict)
+    """Low end of each type's 90 % interval (same keys as `by_type_expected`)."""
+    by_type_high: dict[str, int] = field(default_factory=dict)
+    """High end of each type's 90 % interval (same keys as `by_type_expected`)."""
+    by_type_doubt: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per type (own variance, sum of the cars' standard deviations): with `by_type_expected`, the sums a
+    look's by-type interval is drawn from (`detect.bytype.TypeStats`, added over tracks); not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,6 +171,8 @@ class TrackCount:
             "cars_low": int(self.cars_low),
             "cars_high": int(self.cars_high),
             "by_type": {k: int(v) for k, v in self.by_type.items()},
+            "by_type_low": {k: int(v) for k, v in self.by_type_low.items()},
+            "by_type_high": {k: int(v) for k, v in self.by_type_high.items()},
         }
 
 
@@ -178,6 +193,13 @@ class Observation:
     gsd_m: float | None = None
     car_list: list[Car] = field(default_factory=list)
     id: int | None = None
+    by_type_expected: dict[str, float] | None = None
+    """Expected railcars of each type with its 90 % interval in `by_type_low` / `by_type_high` (`detect.
+    bytype`); None when types were not read (coarse GSD) or not kept (rows stored before migration 0003)."""
+    by_type_low: dict[str, int] | None = None
+    by_type_high: dict[str, int] | None = None
+    by_type_doubt: dict[str, tuple[float, float]] | None = None
+    """Per type (own variance, sum of the cars' standard deviations), as `TrackCount.by_type_doubt`."""
     spread: Spread | None = None
     """How [cars_low, cars_high] splits into parts independent between tracks and parts shared by
     the look's tracks (`detect.estimate.Spread`), so sums over tracks add them as count() does; None

@@ -284,6 +284,17 @@ def test_a_shadow_ending_in_the_far_half_of_the_band_is_explained_too():
     assert not ex[CAR].any()
 
 
+def test_edge_models_are_worked_out_once_per_across_grid_and_read_only():
+    across = np.linspace(-1.5, 1.5, 7)
+    lits = castshadow.edge_models(across)
+    assert castshadow.edge_models(across.copy()) is lits  # an equal grid: the kept models
+    assert not lits.flags.writeable
+    assert np.array_equal(lits, castshadow._edge_models_of(across))
+    flipped = castshadow.edge_models(-across)  # the other side: its own models, far edge on the left
+    assert flipped is not lits and (flipped[:, np.argmax(across)] >= castshadow.FAR_LIT).all()
+    assert castshadow.edge_models(np.linspace(-1.0, 1.0, 5)).shape[1] == 5
+
+
 def test_cars_abreast_marks_explained_rows_with_a_neighbours_car_beside_them():
     rng = np.random.default_rng(2)
     b, a, far = _strip(0.0, rng), _strip(5.0, rng), _strip(12.0, rng)

@@ -7,8 +7,10 @@ import json
 import synth
 from shapely.geometry import mapping
 
-CONTRACT = {"image", "gsd_m", "total", "total_low", "total_high", "locomotives", "tracks", "cars"}
-TRACK_KEYS = {"id", "length_m", "coverage", "cars", "cars_low", "cars_high", "by_type"}
+CONTRACT = {"image", "gsd_m", "total", "total_low", "total_high", "locomotives", "tracks", "cars",
+            "by_type", "by_type_low", "by_type_high"}  # the last three: additive by-type counts and intervals
+TRACK_KEYS = {"id", "length_m", "coverage", "cars", "cars_low", "cars_high", "by_type", "by_type_low",
+              "by_type_high"}
 CAR_KEYS = {"track", "start_m", "end_m", "type", "color", "confidence"}
 
 

@@ -10,22 +10,13 @@ import rasterio
 import synth
 
 from railwatch.detect.count import count
+from railwatch.detect.evaluate import match_chainage
 from railwatch.errors import GeoreferenceError, ImageError, TrackFileError
 from railwatch.records import CAR_TYPES
 
 
 def _f1(truth, cars):
-    used, tp = set(), 0
-    for c in cars:
-        for k, t in enumerate(truth):
-            if k in used or t.track != c.track:
-                continue
-            inter = max(0.0, min(c.end_m, t.end_m) - max(c.start_m, t.start_m))
-            union = max(c.end_m, t.end_m) - min(c.start_m, t.start_m)
-            if inter / union >= 0.5:
-                used.add(k)
-                tp += 1
-                break
+    tp = len(match_chainage(truth, cars))
     p, r = tp / max(1, len(cars)), tp / max(1, len(truth))
     return 2 * p * r / max(1e-9, p + r)
 

@@ -237,3 +237,41 @@ def test_a_bed_shaped_colour_no_brighter_than_the_dominant_one_does_not_take_ove
     seed = occupancy._seed_rows(strip, occupancy.features(strip)[0], None)
     along = np.arange(strip.n_along) * STEP_M
     assert seed[along < 298].mean() > 0.8
+
+
+
+def test_seed_rows_take_the_callers_centre_colour_as_their_own():
+    rng = np.random.default_rng(5)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    _half_shaded(strip, across, 0.0, 150.0)
+    f = occupancy.features(strip)[0]
+    centre = occupancy._centre_colour(strip, f)
+    own = occupancy._seed_rows(strip, f, None)
+    assert np.array_equal(occupancy._seed_rows(strip, f, None, centre), own)  # what empty_model passes
+    assert 0.2 < own.mean() < 0.9
+    other = centre.copy()
+    other[: strip.n_along // 2] = 0.9  # one flat bright paint over half the rows, unlike the shoulders
+    seed = occupancy._seed_rows(strip, f, None, other)  # the centre given is the one read
+    assert not seed[: strip.n_along // 2].any() and seed[strip.n_along // 2 :].mean() > 0.9
+
+
+def test_a_cloud_over_a_quarter_of_a_busy_track_is_not_its_ballast_colour():
+    rng = np.random.default_rng(5)
+    strip, across = _strip(int(400 / STEP_M), rng)
+    paints = [(0.10, 0.10, 0.11), (0.55, 0.20, 0.15), (0.24, 0.13, 0.10), (0.12, 0.15, 0.24)]
+    pos, k = 40.0, 0
+    while pos < 230.0:  # 196 m of cars in four paints; 40 m of bare bed before them and 50 m after
+        _paint(strip, across, pos, pos + 13.0, paints[k % len(paints)])
+        pos += 14.0
+        k += 1
+    cloud = slice(int(280 / STEP_M), None)  # the last 120 m under one smooth grey cloud
+    strip.pixels[:, cloud] = 0.86 + rng.normal(0, 0.005, strip.pixels[:, cloud].shape).astype(np.float32)
+    along = np.arange(strip.n_along) * STEP_M
+    seed = occupancy._seed_rows(strip, occupancy.features(strip)[0], None)
+    assert not seed[along >= 280].any()
+    assert seed[along < 38].mean() > 0.8 and seed[(along > 240) & (along < 270)].mean() > 0.8
+    model = occupancy.empty_model([strip])
+    occ = occupancy.measure(strip, model)
+    on_cars = (along > 42) & (along < 234)
+    assert occ.occupied[on_cars].mean() > 0.8
+    assert occ.occupied[along < 38].mean() < 0.05

@@ -110,6 +110,19 @@ def test_dip_at_the_roof_centre_only_is_a_dome_not_a_gap():
     assert cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
 
 
+def test_dip_at_the_roof_centre_with_a_paint_change_across_it_splits_two_cars():
+    strip, occ = _long_car_with_dip(full_width=False)
+    width = cars.centre_and_outer(strip)
+    assert cars.roof_only(width, int(20 / STEP_M), int(31.5 / STEP_M), int(44 / STEP_M), STEP_M)
+    body = np.abs(strip.across_m) <= 1.5
+    dip = np.abs(strip.across_m) <= 0.5
+    rows = slice(int(32.5 / STEP_M), int(44 / STEP_M))
+    strip.pixels[0, rows][:, body & ~dip] = 0.55  # the second body another paint: no fitting, two cars
+    est = cars.estimate(strip, STEP_M, occupancy=occ)
+    assert len(est.cars) == 2
+    assert abs(est.cars[0].end_m - 31.5) <= 0.5 and abs(est.cars[1].start_m - 32.0) <= 0.5
+
+
 def test_dip_across_the_full_body_width_splits_two_cars():
     strip, occ = _long_car_with_dip(full_width=True)
     est = cars.estimate(strip, STEP_M, occupancy=occ)

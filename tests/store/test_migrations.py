@@ -24,7 +24,7 @@ def test_migration_creates_schema(tmp_path: Path):
     with db.engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
         assert TABLES <= names and "alembic_version" in names
-        assert migrate.current(conn) == migrate.head() == "0002"
+        assert migrate.current(conn) == migrate.head() == "0003"
         # the migrated schema is exactly what the models describe
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == [], diff
@@ -39,7 +39,7 @@ def test_migration_is_noop_when_current(tmp_path: Path):
     con.close()
     db = store.open(f"sqlite:///{path}")
     with db.engine.connect() as conn:
-        assert migrate.current(conn) == "0002"
+        assert migrate.current(conn) == "0003"
     db.close()
     con = sqlite3.connect(path)
     assert con.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == before

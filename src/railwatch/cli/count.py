@@ -64,7 +64,10 @@ def count(
     for col in ("track", "length m", "coverage", "cars", "interval", "by type"):
         table.add_column(col)
     for t in result.tracks:
-        types = ", ".join(f"{k} {v}" for k, v in sorted(t.by_type.items()))
+        types = ", ".join(
+            f"{k} {v}" + (f" ({t.by_type_low[k]}-{t.by_type_high[k]})" if k in t.by_type_low else "")
+            for k, v in sorted(t.by_type.items())
+        )
         table.add_row(
             t.id, f"{t.length_m:.0f}", f"{t.coverage:.0%}", str(t.cars), f"{t.cars_low}-{t.cars_high}", types
         )

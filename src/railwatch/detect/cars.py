@@ -139,9 +139,9 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
     ends = _consist_ends(merged, step)
     for k, (a, b, amb) in enumerate(merged):
         f = types.features(strip, a, b, ballast)
-        kind, conf = types.classify(f, fine=True, at_consist_end=k in ends)
+        kind, conf, type_p = types.classify_probabilities(f, fine=True, at_consist_end=k in ends)
         if k in locos:
-            kind, conf = "locomotive", locomotive.CONFIDENCE
+            kind, conf, type_p = "locomotive", locomotive.CONFIDENCE, {}
         if amb != 0:
             conf *= 0.7
         cars.append(
@@ -152,6 +152,7 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
                 type=kind,
                 color=types.hex_colour(f.rgb),
                 confidence=round(conf, 3),
+                type_p=type_p,
             )
         )
     n = len(cars)
@@ -226,16 +227,36 @@ def _car_like(strip: Strip, occ: Occupancy, piece: tuple[int, int, float], step:
     a, b, _ = piece
     if alone and (b - a) * step < LONE_M and not cut_from_view(occ, a, b):
         return False
-    ac = np.abs(strip.across_m)
-    mid, out = ac <= 1.0, (ac >= 2.1) & (ac <= 2.9)  # short of a car on a track 4.5 m away
-    left, right = out & (strip.across_m > 0), out & (strip.across_m < 0)
-    if not left.any() or not right.any():
+    mid, left, right = _like_columns(strip.across_m)
+    if not left.size or not right.size:
         return True
     px = strip.pixels[:, a:b]
-    c = np.median(px[:, :, mid].reshape(px.shape[0], -1), axis=1)
-    lv = np.median(px[:, :, left].reshape(px.shape[0], -1), axis=1)
-    rv = np.median(px[:, :, right].reshape(px.shape[0], -1), axis=1)
+    c = median_rows(px.take(mid, axis=2).reshape(px.shape[0], -1).T)
+    lv = median_rows(px.take(left, axis=2).reshape(px.shape[0], -1).T)
+    rv = median_rows(px.take(right, axis=2).reshape(px.shape[0], -1).T)
     return not (np.abs(lv - c).max() < UNIFORM_RGB and np.abs(rv - c).max() < UNIFORM_RGB)
+
+
+LIKE_COLUMNS_KEPT = 16
+"""Across grids whose `_car_like` columns are kept (one per strip resolution in use)."""
+_like_columns_kept: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _like_columns(across_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column indexes `_car_like` reads: the car's middle (|across| <= 1 m) and, on the left and the
+    right, the ground just beside a car body (2.1-2.9 m: short of a car on a track 4.5 m away); worked
+    out once per across grid (it asks for every piece)."""
+    key = np.asarray(across_m, np.float64).tobytes()
+    hit = _like_columns_kept.get(key)
+    if hit is None:
+        ac = np.abs(across_m)
+        out = (ac >= 2.1) & (ac <= 2.9)
+        left, right = np.flatnonzero(out & (across_m > 0)), np.flatnonzero(out & (across_m < 0))
+        hit = (np.flatnonzero(ac <= 1.0), left, right)
+        if len(_like_columns_kept) >= LIKE_COLUMNS_KEPT:
+            _like_columns_kept.pop(next(iter(_like_columns_kept)), None)
+        _like_columns_kept[key] = hit
+    return hit
 
 
 def _consist_ends(pieces: list[tuple[int, int, float]], step: float) -> set[int]:
@@ -276,11 +297,13 @@ def roof_only(width: tuple[np.ndarray, ...] | None, i0: int, k: int, i1: int, st
     near, far = int(round(ROOF_SIDE_M[0] / step)), int(round(ROOF_SIDE_M[1] / step))
     if k - far < i0 or k + far >= i1:
         return False
-    change = []
-    for x in width:
-        before = np.median(x[k - far : k - near + 1], axis=0)
-        after = np.median(x[k + near : k + far + 1], axis=0)
-        change.append(min(np.abs(x[k] - before).max(), np.abs(x[k] - after).max()))
+    parts, body = _stacked(width, far - near + 1)  # the gap test's running medians, shared
+    row, before, after = parts[k], body[k - far], body[k + near]  # parts x bands
+    gone = np.abs(row - before).max(axis=1)
+    come = np.abs(row - after).max(axis=1)
+    # per part min(change from before, change from after), max over the outer sides, with Python's
+    # min/max (a NaN on the right is never taken), as one part at a time
+    change = [min(b, a) for b, a in zip(gone, come, strict=True)]
     return bool(max(change[1:]) < ROOF_ONLY * change[0])
 
 
@@ -356,6 +379,20 @@ def _window_medians(x: np.ndarray, span: int) -> np.ndarray:
     return med
 
 
+def median_rows(x: np.ndarray) -> np.ndarray:
+    """np.median(x, axis=0) of a 2-D array, to the bit, without np.median's per-call overhead (one
+    partition; the two middle values halved in x's dtype); the hundreds of small medians a count takes
+    per track made the wrapper itself a cost. NaN anywhere (or no rows) goes to np.median."""
+    n = x.shape[0]
+    if n == 0 or x.dtype.kind != "f" or np.isnan(x).any():
+        return np.median(x, axis=0)
+    h = n // 2
+    if n % 2:
+        return np.partition(x, h, axis=0)[h]
+    part = np.partition(x, (h - 1, h), axis=0)
+    return (part[h - 1] + part[h]) / 2
+
+
 def _best_gap(width: tuple[np.ndarray, ...] | None, i0: int, i1: int, step: float) -> tuple[int, float]:
     """The row of [i0, i1) with both sides car-long (>= `FRAGMENT_M`) that stands out most across the
     full body width (`gap_contrast`), and that contrast (the first such row on a tie); (-1, 0) when
@@ -379,7 +416,7 @@ def _paint_step(colour: np.ndarray | None, i0: int, k: int, i1: int, step: float
     after = colour[min(i1, k + near) : min(i1, k + far)]
     if not len(before) or not len(after):
         return 0.0
-    return float(np.abs(np.median(before, axis=0) - np.median(after, axis=0)).max())
+    return float(np.abs(median_rows(before) - median_rows(after)).max())
 
 
 def _split(
@@ -395,7 +432,7 @@ def _split(
     A weaker dip still splits a run long enough for two cars when the paint changes across it and
     both sides are car-long (two cars coupled; a long single car keeps one paint end to end).
     A dip confined to the roof's centre (`roof_only`: a tank dome) is no gap unless the run is too long
-    for one car.
+    for one car or the paint changes across it (a fitting sits on one car, in one paint).
     Returns (start, end, ambiguity) with ambiguity > 0 for a split taken on weak evidence, < 0 for
     a likely split not taken, 0 otherwise.
     """
@@ -411,14 +448,15 @@ def _split(
     k = int(np.argmin(inner)) + margin
     strength = 1.0 - float(seg[k]) / (level + 1e-6)
     must = length > MAX_SINGLE_M
-    if not must and roof_only(width, i0, i0 + k, i1, step):
-        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
-    pair = (
-        length > PAIR_M
-        and strength > 0.2
-        and min(k, seg.size - k) * step >= FRAGMENT_M
+    # a roof fitting sits on one car, in one paint: a paint change across the dip with a car-long
+    # piece either side is two cars whatever the roof's centre shows
+    two_paints = (
+        min(k, seg.size - k) * step >= FRAGMENT_M
         and _paint_step(colour, i0, i0 + k, i1, step) > PAINT_STEP_RGB
     )
+    if not must and not two_paints and roof_only(width, i0, i0 + k, i1, step):
+        return [(i0, i1, -1.0 if strength > 0.25 else 0.0)]
+    pair = length > PAIR_M and strength > 0.2 and two_paints
     if strength > 0.45 or (must and strength > 0.2) or pair:
         cut = i0 + k
         left = _split(dep, i0, cut, step, colour, width)

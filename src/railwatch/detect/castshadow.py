@@ -130,11 +130,29 @@ def empty_template(strip: Strip, occ: Occupancy) -> np.ndarray | None:
     return np.median(f[rows], axis=0)
 
 
+EDGE_MODELS_KEPT = 16
+"""Across grids (signed per side) whose edge models are kept: a count has a few strip resolutions."""
+_edge_models: dict[tuple[str, bytes], np.ndarray] = {}
+
+
 def edge_models(across_m: np.ndarray) -> np.ndarray:
     """The distinct lit shares (models x columns) of 'lit up to a soft edge' over a band whose across
     offsets, signed towards the shadow side, are `across_m`: every edge position (0.25 m steps) and
     width in EDGE_BLUR_M that keeps the far edge lit. Duplicates (an edge past the band: all lit) are
-    fitted once."""
+    fitted once. Worked out once per across grid (read-only; each fit on every track asks again)."""
+    key = (across_m.dtype.str, np.ascontiguousarray(across_m).tobytes())
+    hit = _edge_models.get(key)
+    if hit is None:
+        hit = _edge_models_of(across_m)
+        hit.flags.writeable = False
+        if len(_edge_models) >= EDGE_MODELS_KEPT:
+            _edge_models.pop(next(iter(_edge_models)), None)
+        _edge_models[key] = hit
+    return hit
+
+
+def _edge_models_of(across_m: np.ndarray) -> np.ndarray:
+    """`edge_models` worked out."""
     lo, hi = float(across_m.min()), float(across_m.max())
     far = int(np.argmin(across_m))
     out: list[np.ndarray] = []

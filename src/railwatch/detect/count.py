@@ -22,8 +22,8 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from shapely.geometry import LineString, Point, mapping
 from shapely.ops import transform as shp_transform
 
+from railwatch.detect import bytype, castshadow, doubt, estimate, occupancy, shared, sunlit, trackfile
 from railwatch.detect import cars as car_mod
-from railwatch.detect import castshadow, doubt, estimate, occupancy, shared, sunlit, trackfile
 from railwatch.detect.estimate import Estimate, Spread
 from railwatch.errors import GeoreferenceError, ImageError, InputError
 from railwatch.geo import WGS84, reproject, utm_crs
@@ -82,8 +82,32 @@ class CountResult:
     def locomotives(self) -> int:
         return sum(t.locomotives for t in self.tracks)
 
+    types_read: bool = True
+    """Whether car types were read from the pixels (sub-metre GSD); coarser, every car is 'unknown'."""
+
+    @property
+    def by_type(self) -> dict[str, int]:
+        """Railcars of each type as typed (the most probable type of each car, or 'unknown')."""
+        out: dict[str, int] = {}
+        for t in self.tracks:
+            for k, v in t.by_type.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    @property
+    def by_type_interval(self) -> dict[str, bytype.TypeCount]:
+        """Per type, the scene's expected railcars and 90 % interval (`detect.bytype`) from every car's type
+        probabilities and the scene's count interval; empty when types are not read."""
+        low, high = self.total_interval
+        return bytype.type_counts(self.cars, low, high, read=self.types_read)
+
+    def type_majority(self) -> tuple[str, float] | None:
+        """(type, probability it is more than half of the scene's railcars), or None (types not read)."""
+        return bytype.majority(self.by_type_interval, self.total)
+
     def to_dict(self) -> dict[str, Any]:
         """The `railwatch count --json` object."""
+        typed = self.by_type_interval
         return {
             "image": self.image,
             "gsd_m": round(float(self.gsd_m), 3),
@@ -91,6 +115,9 @@ class CountResult:
             "total_low": int(self.total_low),
             "total_high": int(self.total_high),
             "locomotives": int(self.locomotives),
+            "by_type": self.by_type,
+            "by_type_low": {k: v.low for k, v in typed.items()},
+            "by_type_high": {k: v.high for k, v in typed.items()},
             "tracks": [t.to_dict() for t in self.tracks],
             "cars": [c.to_dict() for c in self.cars],
         }
@@ -301,6 +328,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 _drop(est, dup)
         sunlit.widen(ests)
     counts: list[TrackCount] = []
+    types_read = img.gsd_m <= car_mod.FINE_M  # coarser, cars are lengths and their types are not read
     all_cars: list[Car] = []
     spreads: dict[str, Spread] = {}
     for t, s, est, length in zip(tracks, shifted, ests, lengths, strict=True):
@@ -317,6 +345,8 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
             if not c.is_locomotive:
                 by_type[c.type] = by_type.get(c.type, 0) + 1
         n = len(est.cars) - locos
+        low_n, high_n = min(n, max(0, est.low - locos)), max(n, est.high - locos)
+        typed = bytype.type_counts(est.cars, low_n, high_n, read=types_read)
         cover = est.occupancy.coverage
         if 0 < cover < 0.99:
             notes.append(f"track {t.id}: only {cover:.0%} seen (cloud, shadow, nodata or image edge)")
@@ -326,11 +356,15 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 length_m=length,
                 coverage=cover,
                 cars=n,
-                cars_low=min(n, max(0, est.low - locos)),
-                cars_high=max(n, est.high - locos),
+                cars_low=low_n,
+                cars_high=high_n,
                 by_type={k: v for k, v in by_type.items() if v},
                 locomotives=locos,
                 shift_m=(shift.dx_m, shift.dy_m),
+                by_type_expected={k: round(v.expected, 2) for k, v in typed.items()},
+                by_type_low={k: v.low for k, v in typed.items()},
+                by_type_high={k: v.high for k, v in typed.items()},
+                by_type_doubt={k: (round(v.stats.own, 4), round(v.stats.root, 4)) for k, v in typed.items()},
             )
         )
         all_cars.extend(est.cars)
@@ -346,6 +380,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
         warnings=notes,
         spreads=spreads,
         doubts=doubts,
+        types_read=types_read,
     )
 
 

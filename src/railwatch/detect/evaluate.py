@@ -1,17 +1,21 @@
-"""Score detected cars against ground-truth wagon polygons (annotated images such as Muttenz).
+"""Score detected cars against ground truth: wagon polygons (annotated images such as Muttenz) or
+chainage intervals on named tracks (simulated scenes).
 
 A detection matches a truth wagon when its footprint centre lies inside the wagon polygon, or their
-IoU is at least 0.3; matching is one to one, nearest centres first.
+IoU is at least 0.3; matching is one to one, nearest centres first. On a track, a car matches a true
+car when their [start_m, end_m] intervals have IoU >= 0.5; one to one, first free truth car in order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from shapely.geometry import Point, Polygon
 
-__all__ = ["Score", "match"]
+__all__ = ["Score", "match", "match_chainage"]
 
 
 @dataclass
@@ -74,3 +78,21 @@ def match(detected: list[Polygon], truth: list[Polygon], min_iou: float = 0.3) -
         used_t.add(j)
         matched.append((i, j))
     return Score(matched, len(detected), len(truth))
+
+
+def match_chainage(truth: Sequence[Any], cars: Sequence[Any], min_iou: float = 0.5) -> list[tuple[Any, Any]]:
+    """(true car, detected car) pairs: same `track`, [start_m, end_m] IoU >= `min_iou`; each true car
+    used once, each detected car matched to the first free true car in order (the benches' rule)."""
+    used: set[int] = set()
+    pairs = []
+    for c in cars:
+        for k, t in enumerate(truth):
+            if k in used or t.track != c.track:
+                continue
+            inter = max(0.0, min(c.end_m, t.end_m) - max(c.start_m, t.start_m))
+            union = max(c.end_m, t.end_m) - min(c.start_m, t.start_m)
+            if union > 0 and inter / union >= min_iou:
+                used.add(k)
+                pairs.append((t, c))
+                break
+    return pairs

@@ -123,9 +123,13 @@ def find(
     cab = _means(c1s, b - cb, b - ca)
     e_ok = _row_norms(_means(c1s, b - r1 - ca, b - r1) - cab) >= half
     e_ok &= _row_norms(_means(c1s, b - 1, np.minimum(b + ca, n)) - cab) >= half
-    starts = [np.flatnonzero(s_ok[: n - m + 1] & e_ok[m - m0 : n - m0 + 1]) for m in ms]
-    s = np.concatenate(starts)
-    e = s + np.repeat(ms, [x.size for x in starts])
+    # per length (rows, in scan order) and start (columns): both ends pass; row-major nonzero keeps the
+    # order of a length-by-length scan
+    m_col = np.asarray(ms)[:, None]
+    a_row = np.arange(n - m0 + 1)[None, :]
+    both = (a_row <= n - m_col) & s_ok[a_row] & e_ok[np.minimum(a_row + m_col - m0, n - m0)]
+    length_k, s = np.nonzero(both)
+    e = s + m_col[length_k, 0]
     cab1 = _means(c1s, s + ca, s + cb)
     cab2 = _means(c1s, e - cb, e - ca)
     hood = _means(c1s, s + inset, e - inset)

@@ -132,13 +132,7 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     px = strip.pixels
     ok = strip.valid
     grey = px.mean(axis=0)
-    sat = px.max(axis=0) - px.min(axis=0)
-    wide = np.abs(strip.across_m) <= max(np.abs(strip.across_m).max(), strip.step_m)
-    cloudy_px = (grey > 0.6) & (sat < 0.12) & ok
-    frac = cloudy_px[:, wide].mean(axis=1)
-    win = max(1, int(round(6.0 / strip.step_m)))
-    frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
-    cloud = frac > 0.6
+    cloud = _cloud_core(strip, grey)
     n_ok = ok.sum(axis=1)
     rb = np.where(
         n_ok > 0,
@@ -155,10 +149,31 @@ def cloud_and_shadow(strip: Strip, site_brightness: float | None = None) -> tupl
     win_s = max(1, int(round(25.0 / strip.step_m)))
     rb_s = ndimage.uniform_filter1d(np.nan_to_num(rb, nan=ref), win_s, mode="nearest")
     shadow = (rb_s < DEEP_SHADOW * ref) & ~cloud
-    if cloud.any():
-        # Cloud edges are soft: give up a few metres either side.
-        cloud = ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / strip.step_m))))
-    return cloud, shadow
+    return _soft_edges(cloud, strip.step_m), shadow
+
+
+def cloud_rows(strip: Strip) -> np.ndarray:
+    """The cloud rows of `cloud_and_shadow` alone (no shadow test: cheaper)."""
+    return _soft_edges(_cloud_core(strip, strip.pixels.mean(axis=0)), strip.step_m)
+
+
+def _cloud_core(strip: Strip, grey: np.ndarray) -> np.ndarray:
+    """Rows bright, grey and smooth across the whole corridor (`grey`: the pixels' band mean)."""
+    px = strip.pixels
+    sat = px.max(axis=0) - px.min(axis=0)
+    wide = np.abs(strip.across_m) <= max(np.abs(strip.across_m).max(), strip.step_m)
+    cloudy_px = (grey > 0.6) & (sat < 0.12) & strip.valid
+    frac = cloudy_px[:, wide].mean(axis=1)
+    win = max(1, int(round(6.0 / strip.step_m)))
+    frac = ndimage.uniform_filter1d(frac, win, mode="nearest")
+    return frac > 0.6
+
+
+def _soft_edges(cloud: np.ndarray, step_m: float) -> np.ndarray:
+    """Cloud edges are soft: give up a few metres either side."""
+    if not cloud.any():
+        return cloud
+    return ndimage.binary_dilation(cloud, iterations=max(1, int(round(4.0 / step_m))))
 
 
 def empty_model(strips: list[Strip]) -> EmptyModel | None:
@@ -167,20 +182,22 @@ def empty_model(strips: list[Strip]) -> EmptyModel | None:
     cents: list[np.ndarray] = []
     feats: list[np.ndarray] = []
     oks: list[np.ndarray] = []
+    centres: list[np.ndarray] = []  # per strip, its smoothed car-band colour (again in `_seed_rows`)
     for s in strips:
         f, _ = features(s)
         ok = s.valid[:, centre_columns(s)].all(axis=1)
         feats.append(f)
         oks.append(ok)
-        cents.append(_centre_colour(s, f)[ok])
+        centres.append(_centre_colour(s, f))
+        cents.append(centres[-1][ok])
     if not cents or not sum(c.shape[0] for c in cents):
         return None
     mode = _mode(np.concatenate(cents))
     picks: list[np.ndarray] = []
     brights: list[float] = []
     seeds: list[tuple[Strip, np.ndarray]] = []
-    for s, f, ok in zip(strips, feats, oks, strict=True):
-        rows = _seed_rows(s, f, mode)
+    for s, f, ok, centre in zip(strips, feats, oks, centres, strict=True):
+        rows = _seed_rows(s, f, mode, centre)
         seeds.append((s, rows))
         seed = rows & ok
         if seed.any():
@@ -289,14 +306,17 @@ def _shoulder_colour(strip: Strip) -> np.ndarray | None:
     return np.where((left.mean(axis=1) >= right.mean(axis=1))[:, None], left, right)
 
 
-def _seed_rows(strip: Strip, f: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+def _seed_rows(
+    strip: Strip, f: np.ndarray, mode: np.ndarray | None, centre: np.ndarray | None = None
+) -> np.ndarray:
     """Rows whose car-band colour is the track's ballast colour (its dominant colour): probably empty.
 
     Ballast varies from track to track (fresh or old stone), so a track's own mode is used, unless
     that mode is clearly unlike the ballast shoulder beside it (a long unit train of one paint) and
-    another dominant colour is like it."""
-    centre = _centre_colour(strip, f)
-    ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0)
+    another dominant colour is like it. `centre`: `_centre_colour(strip, f)` when the caller has it."""
+    centre = _centre_colour(strip, f) if centre is None else centre
+    # a cloud is one smooth grey, often the commonest colour of a track it covers in part
+    ok = np.isfinite(centre).all(axis=1) & (centre.sum(axis=1) > 0) & ~cloud_rows(strip)
     candidates = _modes(centre[ok]) if ok.sum() >= 20 else []
     if not candidates:
         if mode is None:

@@ -476,7 +476,7 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
     cars: list[Car] = []
     for a, b in spans:
         f = types.features(strip, int(a), int(b))
-        kind, conf = types.classify(f, fine=True)
+        kind, conf, type_p = types.classify_probabilities(f, fine=True)
         cars.append(
             Car(
                 track=track,
@@ -485,6 +485,7 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
                 type=kind,
                 color=types.hex_colour(f.rgb),
                 confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
+                type_p=type_p,
             )
         )
     n = len(cars)
@@ -526,7 +527,7 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
             continue
         for a0, a1 in _split(np.zeros(strip.n_along), i0, i1, step):
             f = types.features(strip, int(a0), int(a1))
-            kind, conf = types.classify(f, fine=True)
+            kind, conf, type_p = types.classify_probabilities(f, fine=True)
             out.append(
                 Car(
                     track=track,
@@ -535,6 +536,7 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
                     type=kind,
                     color=types.hex_colour(f.rgb),
                     confidence=round(BESIDE_CONFIDENCE * conf, 3),
+                    type_p=type_p,
                 )
             )
     return out

@@ -82,7 +82,7 @@ def hex_colour(rgb: np.ndarray) -> str:
     v = np.asarray(rgb, float).ravel()
     if v.size < 3:
         v = np.repeat(v[:1] if v.size else np.array([0.5]), 3)
-    r, g, b = (int(round(float(np.clip(x, 0, 1)) * 255)) for x in v[:3])
+    r, g, b = (int(round(min(max(x, 0.0), 1.0) * 255)) for x in v[:3].tolist())
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -292,20 +292,29 @@ def probabilities(f: Features, kinds: tuple[str, ...] = RAILCAR_TYPES) -> dict[s
 
 
 def classify(f: Features, fine: bool, at_consist_end: bool = False) -> tuple[str, float]:
-    """(type, confidence 0-1) from one car's features; coarse imagery gives 'unknown'.
+    """(type, confidence 0-1) from one car's features: `classify_probabilities` without the probabilities."""
+    kind, conf, _ = classify_probabilities(f, fine, at_consist_end)
+    return kind, conf
+
+
+def classify_probabilities(
+    f: Features, fine: bool, at_consist_end: bool = False
+) -> tuple[str, float, dict[str, float]]:
+    """(type, confidence 0-1, every railcar type's probability) from one car's features; coarse imagery
+    gives 'unknown' and no probabilities (types are not read), as does the locomotive rule.
 
     A long textured car at a consist's end is a locomotive (LOCOMOTIVE_CONFIDENCE); otherwise each
     railcar type's signature (`typesig`: the cue values its top view shows) scores the car's cues and the
     most probable type wins with its probability as confidence, or 'unknown' when no type reaches
     UNKNOWN_BELOW. An end car is not typed passenger: its shadow can make it read long."""
     if not fine:
-        return "unknown", 0.3
+        return "unknown", 0.3, {}
     grain, steps = f.texture * f.brightness, f.blocks * f.brightness  # absolute, as the rule was measured
     if f.length_m >= 17.0 and at_consist_end and grain > 0.03 and steps < 0.12:
-        return "locomotive", LOCOMOTIVE_CONFIDENCE
+        return "locomotive", LOCOMOTIVE_CONFIDENCE, {}
     kinds = tuple(k for k in RAILCAR_TYPES if not (at_consist_end and k == "passenger"))
     p = probabilities(f, kinds)
     kind = max(p, key=p.__getitem__)
     if p[kind] < UNKNOWN_BELOW:
-        return "unknown", round(p[kind], 3)
-    return kind, p[kind]
+        return "unknown", round(p[kind], 3), p
+    return kind, p[kind], p

@@ -31,6 +31,8 @@ class Context:
     chips: list[dict[str, Any]] = field(default_factory=list)
     plot: str | None = None
     activity_sentences: list[str] = field(default_factory=list)
+    composition: str | None = None
+    """What the latest look's railcars were by type (`narrative.composition`); None if types were not read."""
     narrative_html: str = ""
     movements: list[dict[str, Any]] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
@@ -51,10 +53,31 @@ def _obs_row(o: Observation, scene: Scene | None, zone: str) -> dict[str, Any]:
     return {
         "time_utc": f"{o.acquired:%Y-%m-%d %H:%M}", "time_local": _local(o.acquired, zone), "track": o.track,
         "cars": o.cars, "low": o.cars_low, "high": o.cars_high, "locomotives": o.locomotives,
-        "coverage": o.coverage, "by_type": ", ".join(f"{k} {v}" for k, v in sorted(o.by_type.items())),
+        "coverage": o.coverage, "by_type": by_type_text(o),
         "scene_id": o.scene_id, "scene_name": Path(scene.path).name if scene else "-",
         "sha": scene.sha256[:12] if scene else "-", "source": (scene.source if scene else None) or "-",
     }
+
+
+SHOWN_EXPECTED = 0.5
+"""Least expected count of a type no car was typed as for the table to list it with its interval."""
+
+
+def by_type_text(o: Observation) -> str:
+    """'covered 5 (3–7), tank 2 (1–4)': each type's count as typed and, where types were read, its 90 %
+    interval; a type no car was typed as is listed when it is expected at least SHOWN_EXPECTED times."""
+    if o.by_type_expected is None or o.by_type_low is None or o.by_type_high is None:
+        return ", ".join(f"{k} {v}" for k, v in sorted(o.by_type.items()))
+    kinds = {k for k, v in o.by_type.items() if v} | {
+        k for k, m in o.by_type_expected.items() if m >= SHOWN_EXPECTED}
+    parts = []
+    for k in sorted(kinds):
+        point = o.by_type.get(k, 0)
+        if k in o.by_type_low:
+            parts.append(f"{k} {point} ({o.by_type_low[k]}–{o.by_type_high.get(k, point)})")
+        else:
+            parts.append(f"{k} {point}")
+    return ", ".join(parts)
 
 
 def _chips(obs: list[Observation], scenes: dict[int, Scene], site: Site, notes: list[str]) -> list[dict]:
@@ -125,6 +148,9 @@ def gather(db: Any, site_id: str, start: datetime | None, end: datetime | None) 
     first, last = f"{start:%Y-%m-%d}" if start else "", f"{end:%Y-%m-%d}" if end else "9999"
     events = [e for e in db.events() if first <= e.date <= last]
     _activity(obs, events, ctx)
+    from railwatch.narrative.composition import latest_composition
+
+    ctx.composition = latest_composition(obs, site.timezone)
     _narrative(db, site, start, end, ctx)
     ctx.observations = [_obs_row(o, scenes.get(o.scene_id), site.timezone)  # type: ignore[arg-type]
                         for o in obs]

@@ -62,6 +62,8 @@ def observation_dict(o: Observation) -> dict[str, Any]:
         "id": o.id, "site": o.site, "track": o.track, "acquired": o.acquired.isoformat(),
         "scene_id": o.scene_id, "coverage": o.coverage, "cars": o.cars, "cars_low": o.cars_low,
         "cars_high": o.cars_high, "locomotives": o.locomotives, "by_type": o.by_type, "gsd_m": o.gsd_m,
+        # each type's 90 % interval (`detect.bytype`); null where types were not read (coarse GSD, older rows)
+        "by_type_low": o.by_type_low, "by_type_high": o.by_type_high,
     }
 
 

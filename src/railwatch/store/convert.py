@@ -179,8 +179,38 @@ def observation_row(obs: Observation, scene_id: int | None, site_id: str) -> Obs
         by_type={str(k): int(v) for k, v in obs.by_type.items()},
         gsd_m=None if obs.gsd_m is None else float(obs.gsd_m),
         car_rows=[car_row(c) for c in obs.car_list],
+        by_type_interval=by_type_interval_field(obs),
         **spread_fields(obs.spread),
     )
+
+
+def by_type_interval_field(obs: Observation) -> dict[str, dict[str, float | int]] | None:
+    """The observation row's `by_type_interval` JSON, or None when types were not read."""
+    if obs.by_type_expected is None or obs.by_type_low is None or obs.by_type_high is None:
+        return None
+    doubt = obs.by_type_doubt or {}
+    out: dict[str, dict[str, float | int]] = {}
+    for k, m in obs.by_type_expected.items():
+        out[str(k)] = {"expected": round(float(m), 2), "low": int(obs.by_type_low[k]),
+                       "high": int(obs.by_type_high[k])}
+        if k in doubt:
+            out[str(k)] |= {"own": round(float(doubt[k][0]), 4), "root": round(float(doubt[k][1]), 4)}
+    return out
+
+
+TypeInterval = tuple[float, int, int, tuple[float, float] | None]
+"""(expected, low, high, (own variance, root sum) or None) of one railcar type on one track."""
+
+
+def by_type_interval_record(row: ObservationRow | Any) -> dict[str, TypeInterval] | None:
+    """Per type (expected, low, high, (own variance, root sum) or None) of an observation row; None when not
+    stored (before 0003, coarse GSD)."""
+    data = row.by_type_interval
+    if data is None:
+        return None
+    return {str(k): (float(v["expected"]), int(v["low"]), int(v["high"]),
+                     (float(v["own"]), float(v["root"])) if "own" in v and "root" in v else None)
+            for k, v in data.items()}
 
 
 SIDES = ("down", "up")
@@ -226,7 +256,18 @@ def observation_record(row: ObservationRow | Any, with_cars: bool) -> Observatio
         car_list=[car_record(c) for c in row.car_rows] if with_cars else [],
         id=row.id,
         spread=spread_record(row),
+        **_by_type_fields(by_type_interval_record(row)),
     )
+
+
+def _by_type_fields(typed: dict[str, TypeInterval] | None) -> dict[str, Any]:
+    """Observation's by_type_expected / _low / _high / _doubt from a stored interval (None if none)."""
+    if typed is None:
+        return {"by_type_expected": None, "by_type_low": None, "by_type_high": None, "by_type_doubt": None}
+    return {"by_type_expected": {k: v[0] for k, v in typed.items()},
+            "by_type_low": {k: v[1] for k, v in typed.items()},
+            "by_type_high": {k: v[2] for k, v in typed.items()},
+            "by_type_doubt": {k: v[3] for k, v in typed.items() if v[3] is not None}}
 
 
 def event_record(row: EventRow) -> Event:

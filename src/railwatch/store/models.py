@@ -131,6 +131,8 @@ class ObservationRow(Base):
     spread_up_independent: Mapped[float | None] = mapped_column(Float)
     spread_up_shared: Mapped[float | None] = mapped_column(Float)
     spread_up_fixed: Mapped[float | None] = mapped_column(Float)
+    # per type {"expected", "low", "high"} (`detect.bytype`); NULL where types were not read or before 0003
+    by_type_interval: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     car_rows: Mapped[list[CarRow]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="CarRow.id"
