@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import synth
 
@@ -291,3 +293,21 @@ def test_edge_models_are_worked_out_once_per_across_grid_and_read_only():
     flipped = castshadow.edge_models(-across)  # the other side: its own models, far edge on the left
     assert flipped is not lits and (flipped[:, np.argmax(across)] >= castshadow.FAR_LIT).all()
     assert castshadow.edge_models(np.linspace(-1.0, 1.0, 5)).shape[1] == 5
+
+
+def test_cars_abreast_marks_explained_rows_with_a_neighbours_car_beside_them():
+    rng = np.random.default_rng(2)
+    b, a, far = _strip(0.0, rng), _strip(5.0, rng), _strip(12.0, rng)
+    explained = np.zeros(N, bool)
+    explained[100:200] = True
+    b_occ = replace(_occ(np.zeros(N, bool)), explained=explained)
+    a_occ = np.zeros(N, bool)
+    a_occ[150:300] = True  # the neighbour's car stands beside the second half only
+    held = castshadow.cars_abreast([b, a, far], [b_occ, _occ(a_occ), _occ(np.ones(N, bool))], [True] * 3)
+    assert held[1] is None and held[2] is None, "no explained rows, nothing to hold"
+    assert held[0] is not None
+    assert not held[0][100:150].any() and held[0][150:200].all(), "12 m away is beyond any shadow"
+    assert not held[0][200:].any(), "only explained rows are looked at"
+    # a neighbour that is not a known track does not count
+    held = castshadow.cars_abreast([b, a], [b_occ, _occ(a_occ)], [True, False])
+    assert held[0] is not None and not held[0].any()

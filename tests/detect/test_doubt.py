@@ -147,3 +147,32 @@ def test_uncount_leaves_cloud_faint_cars_out_but_keeps_them_on_the_upper_side():
     d2 = doubt.widen(est2, _strip())
     assert len(est2.cars) == 4 and (d2.veiled, d2.short, d2.down, d2.up) == (2, 1, 3, 0)
     assert (est2.low, est2.high) == (0, 6)
+
+
+def test_a_shadow_gap_with_no_neighbours_car_abreast_is_counted_as_a_dark_car():
+    dep = np.full(N, 0.1)
+    explained = np.zeros(N, bool)
+    explained[_rows(35, 49)] = True  # 15 m gap: one car
+    explained[_rows(64, 95)] = True  # 31 m gap: two
+    cars = [_car(20, 34.5), _car(49.5, 64), _car(95, 110), _car(110.5, 125)]
+    abreast = np.zeros(N, bool)
+    abreast[_rows(64, 95)] = True  # a neighbour's car beside the second gap: it may be its shadow
+    spread = Spread(down=Side(1.0, 0.05, 0.0), up=Side(1.0, 0.05, 0.0))
+    est = Estimate(list(cars), 3, 5, _occ(dep, explained=explained), spread)
+    d = doubt.widen(est, _strip(), uncount=True, abreast=abreast)
+    assert (d.restored, d.shadowed) == (1, 2)
+    assert len(est.cars) == 5 and [c.start_m for c in est.cars] == sorted(c.start_m for c in est.cars)
+    new = est.cars[1]
+    assert (new.start_m, new.end_m) == pytest.approx((34.5, 49.5)) and new.track == "t"
+    assert new.confidence == doubt.RESTORED_CONFIDENCE
+    # the restored car is counted but may be a shadow after all: low stays, high rises by it and the gap
+    assert (est.low, est.high) == (3, 5 + 1 + 2)
+    assert est.spread.down.fixed == 1 and est.spread.up.fixed == 2
+    assert "counted" in d.describe()
+    # without `abreast` (or where cars are lengths, not split) every gap stays a doubt only
+    est2 = Estimate(list(cars), 3, 5, _occ(dep, explained=explained), spread)
+    d2 = doubt.widen(est2, _strip(), uncount=True)
+    assert (d2.restored, d2.shadowed, len(est2.cars)) == (0, 3, 4)
+    est3 = Estimate(list(cars), 3, 5, _occ(dep, explained=explained), spread)
+    d3 = doubt.widen(est3, _strip(), uncount=False, abreast=np.zeros(N, bool))
+    assert (d3.restored, d3.shadowed, len(est3.cars)) == (0, 3, 4)

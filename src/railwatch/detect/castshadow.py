@@ -354,3 +354,26 @@ def _whole_band_explained(
         return cand
     mis = whole_band_misfit(strip, template, cand, relit, side)
     return cand & (mis <= WHOLE_FIT_SLACK * occ.threshold) & (mis <= EXPLAINED_SHARE * occ.departure)
+
+
+def cars_abreast(
+    strips: list[Strip | None], occs: list[Occupancy | None], known: list[bool]
+) -> list[np.ndarray | None]:
+    """Per track, its rows read as a neighbour's one-sided shadow (`Occupancy.explained`) that have a known
+    parallel neighbour's occupied row (after that neighbour's own shadows were taken off) at the same
+    chainage (None: no such rows). A shadow needs the car that throws it: where the neighbour beside is
+    empty, rows read as its shadow are more likely a dark car of the track's own."""
+    out: list[np.ndarray | None] = []
+    for k, (s, occ) in enumerate(zip(strips, occs, strict=True)):
+        if s is None or occ is None or occ.explained is None or not occ.explained.any():
+            out.append(None)
+            continue
+        held = np.zeros(s.n_along, bool)
+        for j, (o, oc) in enumerate(zip(strips, occs, strict=True)):
+            if j == k or not known[j] or o is None or oc is None or not oc.occupied.any():
+                continue
+            idx, _ = neighbours(s, o, occ.explained)
+            ok = idx >= 0
+            held[ok] |= oc.occupied[idx[ok]]
+        out.append(held)
+    return out

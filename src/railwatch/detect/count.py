@@ -287,9 +287,12 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
     known = [t.geometry_quality != "discovered" for t in tracks]
     fouled = shared.fouled_mask([ln if k else None for ln, k in zip(lines, known, strict=True)])
     occs = _occupancies(shifted, model, known, img.sun)
+    abreast = castshadow.cars_abreast(shifted, occs, known)
     ests: list[Estimate | None] = []
     doubts: dict[str, doubt.Doubt] = {}
-    for t, s, crs, mask, foul, occ in zip(tracks, shifted, frames, owned, fouled, occs, strict=True):
+    for t, s, crs, mask, foul, occ, held in zip(
+        tracks, shifted, frames, owned, fouled, occs, abreast, strict=True
+    ):
         est = (
             car_mod.estimate(s, img.gsd_m, model=model, track=t.id, occupancy=occ) if s is not None else None
         )
@@ -305,7 +308,7 @@ def _count(img: _Image, tracks: list[Track], progress: bool) -> CountResult:
                 _drop(est, [est.cars[i] for i in cut])
             # split cars are counted one by one: a faint one that a cloud explains is left out (coarser,
             # cars are lengths of occupied track)
-            doubts[t.id] = doubt.widen(est, s, uncount=img.gsd_m <= car_mod.FINE_M)
+            doubts[t.id] = doubt.widen(est, s, uncount=img.gsd_m <= car_mod.FINE_M, abreast=held)
             if doubts[t.id].describe():
                 notes.append(f"track {t.id}: interval widened, {doubts[t.id].describe()}")
         _place(est.cars, s, crs, img.gsd_m)

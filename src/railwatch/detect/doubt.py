@@ -40,6 +40,12 @@ TYPICAL_CAR_M = 15.5
 """Typical railcar length over couplers (`types.TYPICAL_M`): cars that shadow-explained rows could hold."""
 EXPLAINED_SHARE = 0.5
 """A gap between two counted cars is shadow-explained when at least this share of its rows was."""
+HELD_SHARE = 0.5
+"""A shadow gap is a neighbour's shadow only where at least this share of its shadow rows has the
+neighbour's car abreast; otherwise nothing beside throws it and it is a dark car (tumangang-2023 tuning
+seeds 3 and 7: 0 to 0.15 on gaps holding dark cars, 1.0 on a neighbour's shadow)."""
+RESTORED_CONFIDENCE = 0.3
+"""Confidence of a car counted in a shadow gap: its own pixels did not show it."""
 
 
 CLOUD_REASONS = ("veiled", "cloud_rim")
@@ -51,19 +57,21 @@ hides a low one: tumangang-2023 tuning seed 3, 0.5 m, every such car but one was
 @dataclass(frozen=True)
 class Doubt:
     """Cars one track's count may be off by, by reason: counted ones that may not be there (`veiled`,
-    `cloud_rim`, `short`), cars the cloud explains that were left out of the count (`uncounted`) and
-    uncounted ones that may hide in neighbour-shadow rows (`shadowed`)."""
+    `cloud_rim`, `short`, `restored`: dark cars counted in shadow rows with no neighbour's car abreast),
+    cars the cloud explains that were left out of the count (`uncounted`) and uncounted ones that may
+    hide in neighbour-shadow rows (`shadowed`)."""
 
     veiled: int = 0
     cloud_rim: int = 0
     short: int = 0
     shadowed: int = 0
     uncounted: int = 0
+    restored: int = 0
 
     @property
     def down(self) -> int:
         """Counted cars that may not be there."""
-        return self.veiled + self.cloud_rim + self.short
+        return self.veiled + self.cloud_rim + self.short + self.restored
 
     @property
     def up(self) -> int:
@@ -80,6 +88,7 @@ class Doubt:
                 (self.short, "faint and shorter than a car"),
                 (self.uncounted, "faint under cloud left out of the count"),
                 (self.shadowed, "may hide in rows read as a neighbour's shadow"),
+                (self.restored, "dark in rows read as a shadow with no neighbour's car abreast, counted"),
             )
             if n
         ]
@@ -121,26 +130,69 @@ def doubted(cars: list[Car], strip: Strip, occ: Occupancy) -> tuple[int, int, in
     return why.count("veiled"), why.count("cloud_rim"), why.count("short")
 
 
-def shadowed(cars: list[Car], strip: Strip, occ: Occupancy) -> int:
-    """Cars that could stand in a car-long gap inside a consist whose rows were mostly taken off as a
+def shadow_gaps(cars: list[Car], strip: Strip, occ: Occupancy) -> list[tuple[int, int]]:
+    """[start, end) rows of the car-long gaps inside a consist whose rows were mostly taken off as a
     neighbour's one-sided shadow: a car stands above such a shadow and keeps its roof lit, so a shadow
-    does not fill the gap between two of the track's own cars, while a dark car does. Each gap holds
-    its length in typical cars (at least one)."""
+    does not fill the gap between two of the track's own cars, while a dark car does."""
     if occ.explained is None or not occ.explained.any() or len(cars) < 2:
-        return 0
-    n = 0
+        return []
     spans = sorted(rows_of(strip, c) for c in cars)
-    for (_, b), (a, _) in zip(spans[:-1], spans[1:], strict=True):
-        length = (a - b) * strip.step_m
-        if length >= SHORTEST_CAR_M and float(occ.explained[b:a].mean()) >= EXPLAINED_SHARE:
-            n += max(1, int(round(length / TYPICAL_CAR_M)))
-    return n
+    return [
+        (b, a)
+        for (_, b), (a, _) in zip(spans[:-1], spans[1:], strict=True)
+        if (a - b) * strip.step_m >= SHORTEST_CAR_M and float(occ.explained[b:a].mean()) >= EXPLAINED_SHARE
+    ]
 
 
-def widen(est: Estimate, strip: Strip, uncount: bool = False) -> Doubt:
+def gap_cars(strip: Strip, gap: tuple[int, int]) -> int:
+    """Cars a gap of rows holds: its length in typical cars (at least one)."""
+    return max(1, int(round((gap[1] - gap[0]) * strip.step_m / TYPICAL_CAR_M)))
+
+
+def unheld(gap: tuple[int, int], occ: Occupancy, abreast: np.ndarray | None) -> bool:
+    """Whether a shadow gap's explained rows mostly lack a neighbour's car abreast (`abreast`, from
+    `castshadow.cars_abreast`): no car beside throws that shadow, so the gap holds a dark car."""
+    if abreast is None or occ.explained is None:
+        return False
+    rows = occ.explained[gap[0]:gap[1]]
+    return bool(rows.any()) and float(abreast[gap[0]:gap[1]][rows].mean()) < HELD_SHARE
+
+
+def shadowed(cars: list[Car], strip: Strip, occ: Occupancy, abreast: np.ndarray | None = None) -> int:
+    """Cars that could stand in the shadow gaps (`shadow_gaps`) that a neighbour's car abreast could
+    explain (every gap when `abreast` is None)."""
+    return sum(gap_cars(strip, g) for g in shadow_gaps(cars, strip, occ) if not unheld(g, occ, abreast))
+
+
+def restore(est: Estimate, strip: Strip, abreast: np.ndarray | None) -> int:
+    """Count the cars of the shadow gaps with no neighbour's car abreast (`unheld`), placed evenly over
+    each gap, in place; returns how many (each stays doubted: it may yet be a shadow)."""
+    occ = est.occupancy
+    new: list[Car] = []
+    for g in shadow_gaps(est.cars, strip, occ):
+        if not unheld(g, occ, abreast):
+            continue
+        n = gap_cars(strip, g)
+        start_m = strip.start_m + g[0] * strip.step_m
+        each_m = (g[1] - g[0]) * strip.step_m / n
+        track = est.cars[0].track
+        new += [
+            Car(track, start_m + i * each_m, start_m + (i + 1) * each_m, confidence=RESTORED_CONFIDENCE)
+            for i in range(n)
+        ]
+    if new:
+        est.cars = sorted(est.cars + new, key=lambda c: c.start_m)
+        est.low += len(new)
+        est.high += len(new)
+    return len(new)
+
+
+def widen(est: Estimate, strip: Strip, uncount: bool = False, abreast: np.ndarray | None = None) -> Doubt:
     """Widen a track's interval and its spread's offsets by the doubt its pixels give, in place; with
     `uncount`, first leave the cars a cloud explains (`CLOUD_REASONS`) out of the count, as cars that
-    may yet be there. Returns the doubt."""
+    may yet be there; with `abreast` (`castshadow.cars_abreast`), count the dark cars in shadow gaps no
+    neighbour's car explains (`restore`), as cars that may not be there. Returns the doubt."""
+    restored = restore(est, strip, abreast) if uncount else 0
     why = reasons(est.cars, strip, est.occupancy)
     gone = [c for c, w in zip(est.cars, why, strict=True) if uncount and w in CLOUD_REASONS]
     if gone:
@@ -148,7 +200,7 @@ def widen(est: Estimate, strip: Strip, uncount: bool = False) -> Doubt:
         why = [w for w in why if w not in CLOUD_REASONS]
     d = Doubt(
         why.count("veiled"), why.count("cloud_rim"), why.count("short"),
-        shadowed(est.cars, strip, est.occupancy), len(gone),
+        shadowed(est.cars, strip, est.occupancy, abreast if uncount else None), len(gone), restored,
     )
     if d.down or d.up:
         est.low = max(0, est.low - d.down)
