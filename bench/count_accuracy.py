@@ -25,6 +25,8 @@ from railwatch.detect.evaluate import match_chainage
 
 GSDS = (0.3, 0.5, 1.0, 3.0)
 SEED0 = 10_000
+DEFAULT_SEEDS = 20
+"""Unseen seeds per GSD by default: with 6, one scene 10 % off moved the 0.3 m mean by 1.5 points."""
 COARSE_GSD_M = 1.0
 """From this GSD on, scenes are small and fast and at least `COARSE_SEEDS` seeds are run."""
 COARSE_SEEDS = 20
@@ -85,4 +87,4 @@ def main(n_seeds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 6)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEEDS)

@@ -23,6 +23,8 @@ from railwatch.detect.evaluate import match_chainage
 
 GSDS = (0.3, 0.5)
 SEED0 = 10_000
+DEFAULT_SEEDS = 20
+"""Unseen seeds per GSD by default: with 6, one scene 10 % off moved the 0.3 m mean by 1.5 points."""
 KINDS = ("boxcar", "tank", "flat", "container", "gondola", "covered", "passenger", "locomotive", "unknown")
 CONFIDENCE_BINS = (0.0, 0.4, 0.6, 0.8, 0.9, 0.95, 1.01)
 
@@ -132,4 +134,4 @@ def main(n_seeds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 6)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEEDS)
