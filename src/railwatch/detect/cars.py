@@ -144,22 +144,29 @@ def _fine(strip: Strip, occ: Occupancy, track: str, ballast: np.ndarray) -> Esti
             kind, conf, type_p = "locomotive", locomotive.CONFIDENCE, {}
         if amb != 0:
             conf *= 0.7
-        cars.append(
-            Car(
-                track=track,
-                start_m=strip.start_m + a * step,
-                end_m=strip.start_m + b * step,
-                type=kind,
-                color=types.hex_colour(f.rgb),
-                confidence=round(conf, 3),
-                type_p=type_p,
-            )
-        )
+        cars.append(span_car(strip, a, b, track, kind, f.rgb, conf, type_p))
     n = len(cars)
     margin = int(math.ceil(MISS_SHARE * n))
     low = max(0, n - doubt_spread(low_adj) - margin)
     high = n + doubt_spread(high_adj) + margin
     return Estimate(cars, low, high, occ, fine_spread(n, low_adj, high_adj))
+
+
+def span_car(
+    strip: Strip, a: int, b: int, track: str, kind: str, rgb: np.ndarray, confidence: float,
+    type_p: dict[str, float],
+) -> Car:
+    """The car over rows [a, b) of `strip`: its chainage from the strip's start, its colour as hex and
+    its confidence to 3 decimals (the one way the fine and the shadow paths make a car)."""
+    return Car(
+        track=track,
+        start_m=strip.start_m + a * strip.step_m,
+        end_m=strip.start_m + b * strip.step_m,
+        type=kind,
+        color=types.hex_colour(rgb),
+        confidence=round(confidence, 3),
+        type_p=type_p,
+    )
 
 
 def fine_spread(n: int, low_adj: int, high_adj: int) -> Spread:

@@ -27,6 +27,7 @@ from shapely import STRtree, points
 from shapely.geometry import Polygon
 
 from railwatch.detect import types
+from railwatch.detect.cars import span_car
 from railwatch.detect.estimate import Estimate
 from railwatch.detect.runs import runs
 from railwatch.imagery import sun as sun_geometry
@@ -482,17 +483,8 @@ def estimate(strip: Strip, gsd_m: float, sunlight: Sun, base: Estimate, track: s
     for a, b in spans:
         f = types.features(strip, int(a), int(b))
         kind, conf, type_p = types.classify_probabilities(f, fine=True)
-        cars.append(
-            Car(
-                track=track,
-                start_m=strip.start_m + a * step,
-                end_m=strip.start_m + b * step,
-                type=kind,
-                color=types.hex_colour(f.rgb),
-                confidence=round(conf * float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0)), 3),
-                type_p=type_p,
-            )
-        )
+        scale = float(np.clip(frac[a:b].mean() / 0.6, 0.5, 1.0))
+        cars.append(span_car(strip, int(a), int(b), track, kind, f.rgb, conf * scale, type_p))
     n = len(cars)
     return Estimate(cars, n, n, base.occupancy)  # the interval comes from `widen`, over all tracks
 
@@ -533,17 +525,8 @@ def beside(strip: Strip, sunlight: Sun, others: list[Polygon], cars: list[Car], 
         for a0, a1 in _split(np.zeros(strip.n_along), i0, i1, step):
             f = types.features(strip, int(a0), int(a1))
             kind, conf, type_p = types.classify_probabilities(f, fine=True)
-            out.append(
-                Car(
-                    track=track,
-                    start_m=strip.start_m + a0 * step,
-                    end_m=strip.start_m + a1 * step,
-                    type=kind,
-                    color=types.hex_colour(f.rgb),
-                    confidence=round(BESIDE_CONFIDENCE * conf, 3),
-                    type_p=type_p,
-                )
-            )
+            conf *= BESIDE_CONFIDENCE
+            out.append(span_car(strip, int(a0), int(a1), track, kind, f.rgb, conf, type_p))
     return out
 
 
