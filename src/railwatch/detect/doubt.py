@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import ndimage
 
+from railwatch.detect import types
 from railwatch.detect.estimate import Estimate, Spread, drop
 from railwatch.detect.occupancy import Occupancy
 from railwatch.imagery.corridor import Strip
@@ -36,8 +37,6 @@ CLOUD_RIM_M = 20.0
 soft rim, which the 4 m mask margin and the veil correction do not fully undo."""
 SHORTEST_CAR_M = 8.5
 """Shortest railcar (9.3 m over couplers) less a coupler gap: a faint piece shorter than this is no car."""
-TYPICAL_CAR_M = 15.5
-"""Typical railcar length over couplers (`types.TYPICAL_M`): cars that shadow-explained rows could hold."""
 EXPLAINED_SHARE = 0.5
 """A gap between two counted cars is shadow-explained when at least this share of its rows was."""
 HELD_SHARE = 0.5
@@ -146,7 +145,7 @@ def shadow_gaps(cars: list[Car], strip: Strip, occ: Occupancy) -> list[tuple[int
 
 def gap_cars(strip: Strip, gap: tuple[int, int]) -> int:
     """Cars a gap of rows holds: its length in typical cars (at least one)."""
-    return max(1, int(round((gap[1] - gap[0]) * strip.step_m / TYPICAL_CAR_M)))
+    return max(1, int(round((gap[1] - gap[0]) * strip.step_m / types.TYPICAL_M)))
 
 
 def unheld(gap: tuple[int, int], occ: Occupancy, abreast: np.ndarray | None) -> bool:
